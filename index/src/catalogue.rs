@@ -1,0 +1,258 @@
+//! The catalogue: one tantivy index folder, opened for search and for writing.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{AllQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analysis::{NGRAM, NgramTokenizer, WORDS, WordTokenizer};
+use crate::document::Document;
+use crate::error::{Error, Result};
+use crate::schema::{self, Fields, day_number};
+use crate::suggest::Suggester;
+use crate::{docnum, normalize};
+
+/// Memory the writer may use before it flushes a segment (split over its threads).
+pub const WRITER_HEAP_BYTES: usize = 512 * 1024 * 1024;
+
+/// An open catalogue (index folder). Cheap to share behind an `Arc`; searches
+/// run concurrently; one writer at a time (tantivy's lock, across processes).
+pub struct Catalogue {
+    pub(crate) index: Index,
+    pub(crate) reader: IndexReader,
+    pub(crate) fields: Fields,
+    path: PathBuf,
+    suggester: Mutex<Option<(u64, Arc<Suggester>)>>,
+}
+
+/// Counts for `/api/stats`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IndexStats {
+    pub documents: u64,
+    pub segments: usize,
+    pub size_bytes: u64,
+    pub by_site: Vec<crate::FacetCount>,
+    pub by_category: Vec<crate::FacetCount>,
+}
+
+impl Catalogue {
+    /// Open the index in `dir`, creating an empty one if the folder has none.
+    pub fn open(dir: &Path) -> Result<Catalogue> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+        let (schema, fields) = schema::build();
+        let path_s = dir.display().to_string();
+        let mmap = MmapDirectory::open(dir).map_err(|e| Error::Open { path: path_s.clone(), source: e.into() })?;
+        let index = Index::open_or_create(mmap, schema).map_err(|e| match e {
+            tantivy::TantivyError::SchemaError(_) => Error::SchemaMismatch { path: path_s.clone() },
+            source => Error::Open { path: path_s.clone(), source },
+        })?;
+        index.tokenizers().register(NGRAM, NgramTokenizer::default());
+        index.tokenizers().register(WORDS, WordTokenizer::default());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|source| Error::Open { path: path_s, source })?;
+        crate::normalize::warm_up();
+        Ok(Catalogue { index, reader, fields, path: dir.to_owned(), suggester: Mutex::new(None) })
+    }
+
+    /// The folder this catalogue lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Take the writer (fails with [`Error::Locked`] if another process holds it).
+    pub fn writer(&self) -> Result<CatalogueWriter> {
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8);
+        let writer = self.index.writer_with_num_threads(threads, WRITER_HEAP_BYTES).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Error::Locked { path: self.path.display().to_string() },
+            e => Error::Tantivy(e),
+        })?;
+        Ok(CatalogueWriter { writer, fields: self.fields })
+    }
+
+    /// See the latest commit now (the reader also reloads by itself shortly after a commit).
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of documents searchable now.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// The stored document with this id.
+    pub fn get(&self, id: &str) -> Result<Option<Document>> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, addr)) => Ok(Some(self.load(&searcher, *addr)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) fn load(&self, searcher: &tantivy::Searcher, addr: tantivy::DocAddress) -> Result<Document> {
+        let stored: TantivyDocument = searcher.doc(addr)?;
+        let bytes = stored.get_first(self.fields.doc).and_then(|v| v.as_bytes()).unwrap_or_default();
+        serde_json::from_slice(bytes).map_err(|e| Error::Stored {
+            id: stored.get_first(self.fields.id).and_then(|v| v.as_str()).unwrap_or("?").to_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Every document in the catalogue, withdrawn ones included (for the tally and audit).
+    pub fn documents(&self) -> Result<Vec<Document>> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::with_capacity(searcher.num_docs() as usize);
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let store = segment.get_store_reader(64).map_err(tantivy::TantivyError::from)?;
+            for doc_id in segment.doc_ids_alive() {
+                let _ = ord;
+                let stored: TantivyDocument = store.get(doc_id)?;
+                let bytes = stored.get_first(self.fields.doc).and_then(|v| v.as_bytes()).unwrap_or_default();
+                let doc: Document = serde_json::from_slice(bytes).map_err(|e| Error::Stored {
+                    id: stored.get_first(self.fields.id).and_then(|v| v.as_str()).unwrap_or("?").to_owned(),
+                    message: e.to_string(),
+                })?;
+                out.push(doc);
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// Documents by site and category, and the index size.
+    pub fn stats(&self) -> Result<IndexStats> {
+        let searcher = self.reader.searcher();
+        let facets = crate::facets::FacetCollector::new(&["site", "category"], None);
+        let (count, counts) = searcher.search(&AllQuery, &(Count, facets))?;
+        let mut counts = counts.into_iter();
+        let size_bytes = std::fs::read_dir(&self.path)
+            .map(|rd| rd.filter_map(|e| e.ok()?.metadata().ok()).map(|m| m.len()).sum())
+            .unwrap_or(0);
+        Ok(IndexStats {
+            documents: count as u64,
+            segments: searcher.segment_readers().len(),
+            size_bytes,
+            by_site: counts.next().unwrap_or_default(),
+            by_category: counts.next().unwrap_or_default(),
+        })
+    }
+
+    /// The suggester for the current searcher generation (built once per commit).
+    pub(crate) fn suggester(&self) -> Result<Arc<Suggester>> {
+        let searcher = self.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        let mut slot = self.suggester.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((g, s)) = slot.as_ref()
+            && *g == generation
+        {
+            return Ok(s.clone());
+        }
+        let s = Arc::new(Suggester::build(self, &searcher)?);
+        *slot = Some((generation, s.clone()));
+        Ok(s)
+    }
+}
+
+/// Adds, replaces and deletes documents; nothing is visible until `commit`.
+pub struct CatalogueWriter {
+    writer: IndexWriter,
+    fields: Fields,
+}
+
+impl CatalogueWriter {
+    /// Add `doc`, replacing any document with the same id (tantivy has no
+    /// primary key: delete the id term, then add).
+    pub fn upsert(&mut self, doc: &Document) -> Result<()> {
+        let f = &self.fields;
+        self.writer.delete_term(Term::from_field_text(f.id, &doc.id));
+        let mut d = TantivyDocument::new();
+        d.add_text(f.id, &doc.id);
+        let json = serde_json::to_vec(doc).map_err(|e| Error::Stored { id: doc.id.clone(), message: e.to_string() })?;
+        d.add_bytes(f.doc, &json);
+        d.add_text(f.title_ng, &doc.title);
+        d.add_text(f.title_w, &doc.title);
+        d.add_text(f.body_ng, &doc.body);
+        d.add_text(f.body_w, &doc.body);
+        for a in &doc.attachments {
+            if !a.text.is_empty() {
+                d.add_text(f.body_ng, &a.text);
+                d.add_text(f.body_w, &a.text);
+            }
+            if !a.name.is_empty() {
+                d.add_text(f.meta_ng, &a.name);
+            }
+        }
+        for meta in [&doc.doc_number, &doc.index_number, &doc.publisher] {
+            if !meta.is_empty() {
+                d.add_text(f.meta_ng, meta);
+            }
+        }
+        let key = docnum::key(&doc.doc_number);
+        if !key.is_empty() {
+            d.add_text(f.doc_number_key, &key);
+        }
+        d.add_text(f.title_key, title_key(&doc.title));
+        d.add_text(f.title_raw, &doc.title);
+        d.add_text(f.doc_number_raw, &doc.doc_number);
+        for (field, value) in [
+            (f.category, &doc.category),
+            (f.publisher, &doc.publisher),
+            (f.site, &doc.site),
+            (f.topic, &doc.topic),
+            (f.validity, &doc.validity),
+            (f.column, &doc.column),
+        ] {
+            d.add_text(field, value);
+        }
+        let day = day_number(&doc.published_date);
+        d.add_i64(f.published_day, day);
+        d.add_i64(f.year, day / 10_000);
+        d.add_u64(f.withdrawn, u64::from(doc.withdrawn));
+        d.add_u64(f.demoted, u64::from(is_demoted(&doc.validity)));
+        self.writer.add_document(d)?;
+        Ok(())
+    }
+
+    /// Remove the document with this id (if any).
+    pub fn delete(&mut self, id: &str) {
+        self.writer.delete_term(Term::from_field_text(self.fields.id, id));
+    }
+
+    /// Remove every document (a rebuild starts with this; nothing is lost until commit).
+    pub fn delete_all(&mut self) -> Result<()> {
+        self.writer.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Make everything added so far durable and visible.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer.commit()?;
+        Ok(())
+    }
+
+    /// Commit and wait for background merges (call at the end of a batch job).
+    pub fn finish(mut self) -> Result<()> {
+        self.writer.commit()?;
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}
+
+/// 失效 and 废止 documents rank below valid ones of equal relevance.
+pub(crate) fn is_demoted(validity: &str) -> bool {
+    matches!(validity, "失效" | "废止" | "已废止" | "已失效")
+}
+
+/// The whole-title key: normalised, without spaces and punctuation.
+pub(crate) fn title_key(title: &str) -> String {
+    normalize::normalize(title).chars().filter(|c| c.is_alphanumeric()).collect()
+}

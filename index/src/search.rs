@@ -1,0 +1,552 @@
+//! Search: from a `SearchRequest` to ranked, highlighted, faceted hits.
+//!
+//! # How a document matches and how it is ranked
+//!
+//! *Matching* is decided on the n-gram fields only, so it never depends on
+//! how jieba cut the document: every query word (jieba's default cut of each
+//! unquoted term, or a quoted phrase whole) must occur as an exact substring
+//! of the normalised title, body, attachments or 文号/发布机构/索引号
+//! (`ngram_phrase`). A word with synonyms may be found through any of them.
+//! When that finds nothing and the query had several words, it is run again
+//! with any word enough (`QueryInfo::relaxed`).
+//!
+//! *Ranking* adds, on top of the n-gram phrase scores (title ×3, 文号 etc. ×2,
+//! body ×1):
+//! * BM25 over jieba words in the title (×2) and body (×1);
+//! * the whole unquoted term as a phrase in the title (×4) and body (×1.5):
+//!   exact phrases beat scattered words;
+//! * the whole query equal to the whole title (×12);
+//! * a document number recognised in the query equal to the document's (×40):
+//!   typing 粤公规2020 3号 puts that document first;
+//! * then `tweak`: 失效/废止 documents ×0.7 (still found, below valid ones of
+//!   equal relevance) and up to +2% for recency, so newer documents win ties.
+
+use std::collections::HashSet;
+use std::ops::Bound;
+use std::time::Instant;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, Order, Score, Searcher, Term};
+
+use crate::analysis::{ngram_tokens, query_words};
+use crate::catalogue::{Catalogue, title_key};
+use crate::error::{Error, Result};
+use crate::facets::FacetCollector;
+use crate::query::{ParsedQuery, QTerm, Scope, parse};
+use crate::query_types::*;
+use crate::schema::{Fields, day_number};
+use crate::snippet::Highlighter;
+use crate::{docnum, synonyms};
+
+/// Default page size.
+pub const DEFAULT_PAGE_SIZE: usize = 10;
+
+type Clause = (Occur, Box<dyn Query>);
+
+/// An exact-substring query for `text` on an n-gram field: the fewest
+/// unigram/bigram terms that pin every character (bigrams at even offsets of
+/// each ideograph run, plus the last bigram of an odd run; single ideographs
+/// and words as themselves), at their relative positions. `None` when `text`
+/// has nothing indexable.
+pub(crate) fn ngram_phrase(field: Field, text: &str) -> Option<Box<dyn Query>> {
+    let toks = ngram_tokens(text);
+    // Units sit at even positions; a bigram at 2k+1 joins unit k to k+1.
+    let bigrams: std::collections::HashMap<usize, &str> =
+        toks.iter().filter(|(_, p)| p % 2 == 1).map(|(t, p)| (*p, t.as_str())).collect();
+    let units: Vec<(usize, &str)> = toks.iter().filter(|(_, p)| p % 2 == 0).map(|(t, p)| (*p, t.as_str())).collect();
+    let mut chosen: Vec<(usize, &str)> = Vec::new();
+    let mut k = 0;
+    while k < units.len() {
+        let (p, t) = units[k];
+        if bigrams.contains_key(&(p + 1)) {
+            // A run of ideographs from unit k: find its length.
+            let mut len = 1;
+            while bigrams.contains_key(&(p + 2 * len - 1)) {
+                len += 1;
+            }
+            let mut off = 0;
+            while off + 1 < len {
+                chosen.push((p + 2 * off + 1, bigrams[&(p + 2 * off + 1)]));
+                off += 2;
+            }
+            if len % 2 == 1 {
+                let last = p + 2 * (len - 2) + 1;
+                chosen.push((last, bigrams[&last]));
+            }
+            k += len;
+        } else {
+            chosen.push((p, t));
+            k += 1;
+        }
+    }
+    match chosen.len() {
+        0 => None,
+        1 => Some(Box::new(TermQuery::new(Term::from_field_text(field, chosen[0].1), IndexRecordOption::WithFreqs))),
+        _ => {
+            let base = chosen[0].0;
+            let terms = chosen.into_iter().map(|(p, t)| (p - base, Term::from_field_text(field, t))).collect();
+            Some(Box::new(PhraseQuery::new_with_offset(terms)))
+        }
+    }
+}
+
+fn boosted(q: Box<dyn Query>, boost: Score) -> Box<dyn Query> {
+    if (boost - 1.0).abs() < f32::EPSILON { q } else { Box::new(BoostQuery::new(q, boost)) }
+}
+
+fn any_of(mut qs: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match qs.len() {
+        0 => None,
+        1 => qs.pop(),
+        _ => Some(Box::new(BooleanQuery::new(qs.into_iter().map(|q| (Occur::Should, q)).collect()))),
+    }
+}
+
+/// Where a text is looked for, with its weight.
+fn ngram_fields(f: &Fields, scope: Scope) -> Vec<(Field, Score)> {
+    match scope {
+        Scope::Any => vec![(f.title_ng, 3.0), (f.meta_ng, 2.0), (f.body_ng, 1.0)],
+        Scope::Title => vec![(f.title_ng, 3.0)],
+        Scope::DocNumber => vec![(f.meta_ng, 2.0)],
+    }
+}
+
+/// "`text` occurs in scope", scored by field weight.
+fn occurs(f: &Fields, scope: Scope, text: &str) -> Option<Box<dyn Query>> {
+    any_of(
+        ngram_fields(f, scope)
+            .into_iter()
+            .filter_map(|(field, w)| ngram_phrase(field, text).map(|q| boosted(q, w)))
+            .collect(),
+    )
+}
+
+/// What one query term contributes.
+struct TermPlan {
+    /// Must hold for the document to match (strict mode).
+    required: Vec<Box<dyn Query>>,
+    /// Adds score only.
+    boosts: Vec<Box<dyn Query>>,
+}
+
+fn plan_term(f: &Fields, t: &QTerm, highlights: &mut Vec<String>) -> TermPlan {
+    let mut plan = TermPlan { required: Vec::new(), boosts: Vec::new() };
+    match t.scope {
+        Scope::DocNumber => {
+            let key = docnum::key(&t.text);
+            let mut alts: Vec<Box<dyn Query>> = Vec::new();
+            if !key.is_empty() {
+                alts.push(boosted(
+                    Box::new(TermQuery::new(Term::from_field_text(f.doc_number_key, &key), IndexRecordOption::Basic)),
+                    40.0,
+                ));
+            }
+            if let Some(q) = occurs(f, Scope::DocNumber, &t.text) {
+                alts.push(q);
+            }
+            highlights.push(t.text.clone());
+            plan.required.extend(any_of(alts));
+        }
+        _ if t.phrase => {
+            highlights.push(t.text.clone());
+            plan.required.extend(occurs(f, t.scope, &t.text));
+        }
+        _ => {
+            let words = query_words(&t.text);
+            for w in &words {
+                let mut alts: Vec<Box<dyn Query>> = occurs(f, t.scope, w).into_iter().collect();
+                highlights.push(w.clone());
+                for alt in synonyms::alternatives(w) {
+                    alts.extend(occurs(f, t.scope, alt).map(|q| boosted(q, 0.8)));
+                    highlights.push(alt.clone());
+                }
+                plan.required.extend(any_of(alts));
+                plan.boosts.push(boosted(
+                    Box::new(TermQuery::new(Term::from_field_text(f.title_w, w), IndexRecordOption::WithFreqs)),
+                    2.0,
+                ));
+                if t.scope == Scope::Any {
+                    plan.boosts.push(Box::new(TermQuery::new(
+                        Term::from_field_text(f.body_w, w),
+                        IndexRecordOption::WithFreqs,
+                    )));
+                }
+            }
+            if words.len() > 1 {
+                highlights.push(t.text.clone());
+                if let Some(q) = ngram_phrase(f.title_ng, &t.text) {
+                    plan.boosts.push(boosted(q, 4.0));
+                }
+                if t.scope == Scope::Any
+                    && let Some(q) = ngram_phrase(f.body_ng, &t.text)
+                {
+                    plan.boosts.push(boosted(q, 1.5));
+                }
+            }
+        }
+    }
+    plan
+}
+
+/// The text query (no filters). `None` when nothing positive is searchable.
+fn text_query(f: &Fields, pq: &ParsedQuery, relaxed: bool, highlights: &mut Vec<String>) -> Option<Box<dyn Query>> {
+    let mut clauses: Vec<Clause> = Vec::new();
+    let mut positive = 0;
+    for g in &pq.groups {
+        let mut dummy = Vec::new();
+        let hl = if g.negated { &mut dummy } else { &mut *highlights };
+        let plans: Vec<TermPlan> = g.any_of.iter().map(|t| plan_term(f, t, hl)).collect();
+        if g.negated {
+            for p in plans {
+                for r in p.required {
+                    clauses.push((Occur::MustNot, r));
+                }
+            }
+            continue;
+        }
+        // A group requires all words of one of its alternatives.
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        for p in plans {
+            if p.required.is_empty() {
+                continue;
+            }
+            let occur = if relaxed { Occur::Should } else { Occur::Must };
+            let mut parts: Vec<Clause> = p.required.into_iter().map(|q| (occur, q)).collect();
+            parts.extend(p.boosts.into_iter().map(|q| (Occur::Should, q)));
+            alternatives.push(Box::new(BooleanQuery::new(parts)));
+        }
+        if let Some(q) = any_of(alternatives) {
+            positive += 1;
+            clauses.push((if relaxed { Occur::Should } else { Occur::Must }, q));
+        }
+    }
+    if positive == 0 {
+        if clauses.is_empty() {
+            return None;
+        }
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    // Whole title typed.
+    let key = title_key(&pq.normalized);
+    if key.chars().count() >= 4 {
+        clauses.push((
+            Occur::Should,
+            boosted(Box::new(TermQuery::new(Term::from_field_text(f.title_key, &key), IndexRecordOption::Basic)), 12.0),
+        ));
+    }
+    let mut main: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+    // A document number anywhere in the query.
+    if let Some(found) = docnum::find_in_query(&pq.normalized) {
+        let nums: Vec<Box<dyn Query>> = found
+            .candidates
+            .iter()
+            .map(|k| {
+                boosted(
+                    Box::new(TermQuery::new(Term::from_field_text(f.doc_number_key, k), IndexRecordOption::Basic)),
+                    40.0,
+                )
+            })
+            .collect();
+        if let Some(num) = any_of(nums) {
+            main = Box::new(BooleanQuery::new(vec![(Occur::Should, main), (Occur::Should, num)]));
+        }
+    }
+    Some(main)
+}
+
+fn parse_day(param: &'static str, v: &Option<String>) -> Result<Option<i64>> {
+    match v.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => {
+            let ok = s.len() == 10
+                && s.as_bytes()[4] == b'-'
+                && s.as_bytes()[7] == b'-'
+                && s.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+            let day = day_number(s);
+            let (m, d) = ((day / 100) % 100, day % 100);
+            if !ok || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+                return Err(Error::BadParam { param, message: format!("{s:?} is not a date of the form YYYY-MM-DD") });
+            }
+            Ok(Some(day))
+        }
+    }
+}
+
+fn filters(f: &Fields, req: &SearchRequest) -> Result<Vec<Clause>> {
+    let mut out: Vec<Clause> = Vec::new();
+    let exact = |field: Field, v: &str| -> Box<dyn Query> {
+        Box::new(ConstScoreQuery::new(
+            Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic)),
+            0.0,
+        ))
+    };
+    for (field, v) in [
+        (f.category, &req.category),
+        (f.publisher, &req.publisher),
+        (f.site, &req.site),
+        (f.topic, &req.topic),
+        (f.validity, &req.validity),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            out.push((Occur::Must, exact(field, v)));
+        }
+    }
+    if let Some(y) = req.year {
+        if !(1000..=9999).contains(&y) {
+            return Err(Error::BadParam { param: "year", message: format!("{y} is not a four-digit year") });
+        }
+        out.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(
+                Box::new(TermQuery::new(Term::from_field_i64(f.year, i64::from(y)), IndexRecordOption::Basic)),
+                0.0,
+            )),
+        ));
+    }
+    let from = parse_day("from", &req.from)?;
+    let to = parse_day("to", &req.to)?;
+    if let (Some(a), Some(b)) = (from, to)
+        && a > b
+    {
+        return Err(Error::BadParam { param: "from", message: format!("from {a} is after to {b}") });
+    }
+    if from.is_some() || to.is_some() {
+        let lo = from.map_or(Bound::Excluded(Term::from_field_i64(f.published_day, 0)), |d| {
+            Bound::Included(Term::from_field_i64(f.published_day, d))
+        });
+        let hi = to.map_or(Bound::Unbounded, |d| Bound::Included(Term::from_field_i64(f.published_day, d)));
+        out.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(RangeQuery::new(lo, hi)), 0.0))));
+    }
+    if !req.include_withdrawn {
+        out.push((
+            Occur::MustNot,
+            Box::new(TermQuery::new(Term::from_field_u64(f.withdrawn, 1), IndexRecordOption::Basic)),
+        ));
+    }
+    Ok(out)
+}
+
+impl Catalogue {
+    /// Run a search (see the module doc for matching and ranking).
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
+        let started = Instant::now();
+        let size = if req.size == 0 { DEFAULT_PAGE_SIZE } else { req.size };
+        if size > MAX_PAGE_SIZE {
+            return Err(Error::BadParam {
+                param: "size",
+                message: format!("{size} is more than the maximum {MAX_PAGE_SIZE}"),
+            });
+        }
+        let page = req.page.max(1);
+        let offset = (page - 1) * size;
+        if offset + size > MAX_DEPTH {
+            return Err(Error::BadParam {
+                param: "page",
+                message: format!("page {page} of size {size} goes past result {MAX_DEPTH}; narrow the search instead"),
+            });
+        }
+        let f = &self.fields;
+        let filter_clauses = filters(f, req)?;
+        let pq = parse(&req.q);
+        let searcher = self.reader.searcher();
+        let mut info = QueryInfo {
+            normalized: pq.normalized.clone(),
+            literal_fallback: pq.literal_fallback,
+            truncated: pq.truncated,
+            doc_number: docnum::find_in_query(&pq.normalized).map(|n| n.key),
+            notes: pq.notes.clone(),
+            relaxed: false,
+        };
+        let mut highlights = Vec::new();
+        let text = text_query(f, &pq, false, &mut highlights);
+        let sort = if text.is_none() { SortOrder::Date } else { req.sort };
+        let with_filters = |q: Box<dyn Query>| -> Box<dyn Query> {
+            let mut clauses: Vec<Clause> = vec![(Occur::Must, q)];
+            clauses.extend(filter_clauses.iter().map(|(o, q)| (*o, q.box_clone())));
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let query = with_filters(text.unwrap_or_else(|| Box::new(AllQuery)));
+        let (mut total, mut addrs, mut facets) = self.collect(&searcher, query.as_ref(), sort, offset, size)?;
+        let word_count: usize = pq
+            .groups
+            .iter()
+            .filter(|g| !g.negated)
+            .map(|g| g.any_of.len().max(query_words(&g.any_of[0].text).len()))
+            .sum();
+        if total == 0 && word_count > 1 {
+            let mut hl = Vec::new();
+            if let Some(relaxed) = text_query(f, &pq, true, &mut hl) {
+                let query = with_filters(relaxed);
+                (total, addrs, facets) = self.collect(&searcher, query.as_ref(), sort, offset, size)?;
+                info.relaxed = true;
+                info.notes.push("no document holds every word; showing documents with some of them".into());
+            }
+        }
+        let hl = Highlighter::new(&highlights);
+        let mut hits = Vec::with_capacity(addrs.len());
+        for (score, addr) in addrs {
+            let doc = self.load(&searcher, addr)?;
+            let mut snippet_html = hl.snippet(&doc.body);
+            if !snippet_html.contains("<mark>") {
+                let att = doc.attachment_text();
+                let s = hl.snippet(&att);
+                if s.contains("<mark>") {
+                    snippet_html = format!("附件：{s}");
+                }
+            }
+            hits.push(Hit {
+                title_html: hl.highlight_all(&doc.title),
+                snippet_html,
+                id: doc.id,
+                url: doc.url,
+                title: doc.title,
+                doc_number: doc.doc_number,
+                index_number: doc.index_number,
+                publisher: doc.publisher,
+                category: doc.category,
+                topic: doc.topic,
+                issued_date: doc.issued_date,
+                published_date: doc.published_date,
+                validity: doc.validity,
+                site: doc.site,
+                score,
+            });
+        }
+        Ok(SearchResponse {
+            total,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            page,
+            size,
+            hits,
+            facets,
+            query: info,
+        })
+    }
+
+    fn collect(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        sort: SortOrder,
+        offset: usize,
+        size: usize,
+    ) -> Result<(u64, Vec<(f32, DocAddress)>, Facets)> {
+        let facet_c = FacetCollector::new(&["category", "publisher", "site", "validity", "topic"], Some("year"));
+        let top = TopDocs::with_limit(size).and_offset(offset);
+        let (addrs, count, fruit) = match sort {
+            SortOrder::Date => {
+                let (docs, count, fruit) = searcher
+                    .search(query, &(top.order_by_fast_field::<i64>("published_day", Order::Desc), Count, facet_c))?;
+                (docs.into_iter().map(|(_, a)| (0.0, a)).collect::<Vec<_>>(), count, fruit)
+            }
+            SortOrder::Relevance => {
+                let tweak = top.tweak_score(move |segment: &tantivy::SegmentReader| {
+                    let ff = segment.fast_fields();
+                    let demoted = ff.u64("demoted").ok();
+                    let day = ff.i64("published_day").ok();
+                    move |doc: tantivy::DocId, score: Score| {
+                        let mut s = score;
+                        if demoted.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) == 1 {
+                            s *= 0.7;
+                        }
+                        let d = day.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+                        if d > 0 {
+                            let years = ((d / 10_000) - 1950).clamp(0, 100) as f32;
+                            s *= 1.0 + 0.02 * years / 100.0;
+                        }
+                        s
+                    }
+                });
+                searcher.search(query, &(tweak, Count, facet_c))?
+            }
+        };
+        let mut lists = fruit.into_iter();
+        let mut next = || lists.next().unwrap_or_default();
+        let facets =
+            Facets { category: next(), publisher: next(), site: next(), validity: next(), topic: next(), year: next() };
+        Ok((count as u64, addrs, facets))
+    }
+
+    /// The most similar other documents: shared rare words of title and opening.
+    pub fn related(&self, id: &str, limit: usize) -> Result<Vec<Hit>> {
+        let Some(doc) = self.get(id)? else {
+            return Ok(Vec::new());
+        };
+        let searcher = self.reader.searcher();
+        let f = &self.fields;
+        let mut text = doc.title.clone();
+        text.push('\n');
+        text.extend(doc.body.chars().take(3000));
+        let mut toks = Vec::new();
+        crate::analysis::words(&text, &mut toks);
+        let mut seen = HashSet::new();
+        let n = searcher.num_docs().max(1) as f32;
+        let mut scored: Vec<(f32, String)> = Vec::new();
+        for t in toks {
+            if t.text.chars().count() < 2 || !seen.insert(t.text.clone()) {
+                continue;
+            }
+            let df = searcher.doc_freq(&Term::from_field_text(f.body_w, &t.text)).unwrap_or(0) as f32;
+            if df < 2.0 {
+                continue;
+            }
+            scored.push(((n / df).ln(), t.text));
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.truncate(24);
+        let mut clauses: Vec<Clause> = Vec::new();
+        for (_, w) in &scored {
+            clauses.push((
+                Occur::Should,
+                Box::new(TermQuery::new(Term::from_field_text(f.body_w, w), IndexRecordOption::WithFreqs)),
+            ));
+            clauses.push((
+                Occur::Should,
+                boosted(
+                    Box::new(TermQuery::new(Term::from_field_text(f.title_w, w), IndexRecordOption::WithFreqs)),
+                    2.0,
+                ),
+            ));
+        }
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        clauses.push((
+            Occur::MustNot,
+            Box::new(TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic)),
+        ));
+        clauses.push((
+            Occur::MustNot,
+            Box::new(TermQuery::new(Term::from_field_u64(f.withdrawn, 1), IndexRecordOption::Basic)),
+        ));
+        let q = BooleanQuery::new(clauses);
+        let top = searcher.search(&q, &TopDocs::with_limit(limit).order_by_score())?;
+        let hl = Highlighter::new(&[]);
+        top.into_iter()
+            .map(|(score, addr)| {
+                let d = self.load(&searcher, addr)?;
+                Ok(Hit {
+                    title_html: hl.highlight_all(&d.title),
+                    snippet_html: String::new(),
+                    id: d.id,
+                    url: d.url,
+                    title: d.title,
+                    doc_number: d.doc_number,
+                    index_number: d.index_number,
+                    publisher: d.publisher,
+                    category: d.category,
+                    topic: d.topic,
+                    issued_date: d.issued_date,
+                    published_date: d.published_date,
+                    validity: d.validity,
+                    site: d.site,
+                    score,
+                })
+            })
+            .collect()
+    }
+}

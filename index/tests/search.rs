@@ -1,0 +1,236 @@
+//! Search behaviour over a small real-text catalogue.
+#![allow(clippy::unwrap_used)]
+
+use govsearch_index::{Catalogue, Document, SearchRequest, SortOrder};
+
+fn doc(id: &str, title: &str, body: &str) -> Document {
+    Document { id: id.into(), title: title.into(), body: body.into(), site: "t".into(), ..Default::default() }
+}
+
+fn catalogue(docs: &[Document]) -> (tempfile::TempDir, Catalogue) {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = Catalogue::open(dir.path()).unwrap();
+    let mut w = cat.writer().unwrap();
+    for d in docs {
+        w.upsert(d).unwrap();
+    }
+    w.finish().unwrap();
+    cat.reload().unwrap();
+    (dir, cat)
+}
+
+fn ids(cat: &Catalogue, q: &str) -> Vec<String> {
+    let r = cat.search(&SearchRequest { q: q.into(), size: 50, ..Default::default() }).unwrap();
+    r.hits.into_iter().map(|h| h.id).collect()
+}
+
+fn fixture() -> (tempfile::TempDir, Catalogue) {
+    let mut docs = vec![
+        doc(
+            "ogi",
+            "中华人民共和国政府信息公开条例",
+            "第一条 为了保障公民、法人和其他组织依法获取政府信息，提高政府工作的透明度，制定本条例。",
+        ),
+        doc("gd", "广东省公安厅关于电动自行车登记的通告", "广东省公安厅决定，自2020年起对电动自行车实行登记管理。"),
+        doc("scatter", "关于加强政府网站管理的通知", "各地政府要加强网站建设。本通知所称条例，是指相关法规。"),
+        doc("none", "城市道路管理办法", "为了加强城市道路管理，保障城市道路完好，制定本办法。"),
+        doc("trad", "规范性文件管理办法", "行政机关制定规范性文件应当公开征求意见。"),
+    ];
+    docs[1].doc_number = "粤公规〔2020〕3号".into();
+    docs[1].publisher = "广东省公安厅".into();
+    docs[1].category = "规范性文件".into();
+    docs[1].published_date = "2020-03-15".into();
+    docs[4].category = "规范性文件".into();
+    docs[4].published_date = "2021-06-01".into();
+    docs[0].category = "行政法规".into();
+    docs[0].published_date = "2008-05-01".into();
+    catalogue(&docs)
+}
+
+#[test]
+fn unspaced_words_match_apart() {
+    // tantivy's stock parser would make 政府条例 a strict phrase and find nothing.
+    let (_d, cat) = fixture();
+    let got = ids(&cat, "政府条例");
+    assert!(got.contains(&"ogi".to_owned()) && got.contains(&"scatter".to_owned()), "{got:?}");
+    assert!(!got.contains(&"none".to_owned()));
+}
+
+#[test]
+fn phrase_jieba_never_emits_is_found() {
+    let (_d, cat) = fixture();
+    assert_eq!(ids(&cat, "\"人民共和国政府\""), ["ogi"]);
+    // …and a phrase not in any text finds nothing (precision).
+    assert!(ids(&cat, "\"政府条例\"").is_empty());
+}
+
+#[test]
+fn substring_across_jieba_cut() {
+    let (_d, cat) = fixture();
+    assert_eq!(ids(&cat, "省公安厅")[0], "gd");
+    assert_eq!(ids(&cat, "\"省公安厅\""), ["gd"]);
+}
+
+#[test]
+fn document_numbers_in_any_bracket_style_come_first() {
+    let (_d, cat) = fixture();
+    for q in [
+        "粤公规〔2020〕3号",
+        "粤公规[2020]3号",
+        "粤公规(2020)3号",
+        "粤公规2020 3号",
+        "粤公规（2020）3号",
+        "文号:粤公规2020第3号",
+    ] {
+        let got = ids(&cat, q);
+        assert_eq!(got.first().map(String::as_str), Some("gd"), "{q}: {got:?}");
+    }
+}
+
+#[test]
+fn traditional_query_finds_simplified_text() {
+    let (_d, cat) = fixture();
+    assert_eq!(ids(&cat, "規範性文件")[0], "trad");
+}
+
+#[test]
+fn snippet_and_title_are_highlighted_and_escaped() {
+    let (_d, cat) = catalogue(&[doc(
+        "x",
+        "<script>alert(1)</script>规范性文件",
+        "正文<img src=x onerror=alert(1)>规范性文件的说明",
+    )]);
+    let r = cat.search(&SearchRequest { q: "规范性文件".into(), ..Default::default() }).unwrap();
+    let h = &r.hits[0];
+    assert_eq!(h.title_html, "&lt;script&gt;alert(1)&lt;/script&gt;<mark>规范性文件</mark>");
+    assert!(h.snippet_html.contains("onerror=alert(1)&gt;<mark>规范性文件</mark>的说明"), "{}", h.snippet_html);
+    assert!(!h.snippet_html.contains("<img"), "{}", h.snippet_html);
+}
+
+#[test]
+fn filters_facets_and_date_order() {
+    let (_d, cat) = fixture();
+    let r = cat.search(&SearchRequest { q: String::new(), ..Default::default() }).unwrap();
+    assert_eq!(r.total, 5);
+    let order: Vec<&str> = r.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(&order[..3], ["trad", "gd", "ogi"]);
+    let cats: Vec<(&str, u64)> = r.facets.category.iter().map(|f| (f.value.as_str(), f.count)).collect();
+    assert_eq!(cats, [("规范性文件", 2), ("行政法规", 1)]);
+    let r = cat
+        .search(&SearchRequest {
+            category: Some("规范性文件".into()),
+            from: Some("2021-01-01".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(r.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["trad"]);
+    let all = cat.search(&SearchRequest::default()).unwrap();
+    let years: Vec<&str> = all.facets.year.iter().map(|y| y.value.as_str()).collect();
+    assert_eq!(years, ["2021", "2020", "2008"]);
+    let r = cat.search(&SearchRequest { q: "管理".into(), sort: SortOrder::Date, ..Default::default() }).unwrap();
+    assert_eq!(r.hits[0].id, "trad");
+}
+
+#[test]
+fn bad_parameters_name_themselves() {
+    let (_d, cat) = fixture();
+    let e = cat.search(&SearchRequest { from: Some("2020-13-01".into()), ..Default::default() }).unwrap_err();
+    assert!(e.to_string().contains("from"), "{e}");
+    let e = cat
+        .search(&SearchRequest { from: Some("2021-01-01".into()), to: Some("2020-01-01".into()), ..Default::default() })
+        .unwrap_err();
+    assert!(e.to_string().contains("from"), "{e}");
+    let e = cat.search(&SearchRequest { size: 1000, ..Default::default() }).unwrap_err();
+    assert!(e.to_string().contains("size"), "{e}");
+    let e = cat.search(&SearchRequest { page: 100_000, ..Default::default() }).unwrap_err();
+    assert!(e.to_string().contains("page"), "{e}");
+}
+
+#[test]
+fn withdrawn_hidden_and_invalid_demoted() {
+    let mut a = doc("valid", "住房公积金管理条例", "住房公积金管理条例全文");
+    let mut b = doc("old", "住房公积金管理条例", "住房公积金管理条例全文");
+    a.validity = "有效".into();
+    b.validity = "失效".into();
+    let mut c = doc("gone", "住房公积金管理条例（撤回）", "住房公积金");
+    c.withdrawn = true;
+    let (_d, cat) = catalogue(&[b, a, c]);
+    assert_eq!(ids(&cat, "住房公积金管理条例"), ["valid", "old"]);
+    let r = cat.search(&SearchRequest { q: "公积金".into(), include_withdrawn: true, ..Default::default() }).unwrap();
+    assert_eq!(r.total, 3);
+}
+
+#[test]
+fn synonyms_apply_at_query_time() {
+    let (_d, cat) = catalogue(&[doc("yb", "关于医疗保障待遇的通知", "医疗保障")]);
+    assert_eq!(ids(&cat, "医保"), ["yb"]);
+}
+
+#[test]
+fn relaxed_when_all_words_find_nothing() {
+    let (_d, cat) = fixture();
+    let r = cat.search(&SearchRequest { q: "电动自行车 火星".into(), ..Default::default() }).unwrap();
+    assert!(r.query.relaxed);
+    assert_eq!(r.hits[0].id, "gd");
+}
+
+#[test]
+fn exclusion_and_title_scope() {
+    let (_d, cat) = fixture();
+    let got = ids(&cat, "政府 -网站");
+    assert!(got.contains(&"ogi".to_owned()) && !got.contains(&"scatter".to_owned()));
+    assert_eq!(ids(&cat, "title:公安厅"), ["gd"]);
+}
+
+#[test]
+fn hostile_queries_answer() {
+    let (_d, cat) = fixture();
+    for q in [
+        "",
+        "\"",
+        "\"\"\"",
+        "-",
+        "OR",
+        "标题:",
+        "，。！？",
+        "的",
+        "😀😀",
+        &"政".repeat(10_000),
+        "\u{0}\u{1b}[31m",
+        "a*b?c~ /re.*gex/ ^2",
+        "%E4%B8%AD%",
+    ] {
+        let r = cat.search(&SearchRequest { q: q.into(), ..Default::default() });
+        assert!(r.is_ok(), "{q:?}: {r:?}");
+    }
+    let r = cat.search(&SearchRequest { q: "的".into(), ..Default::default() }).unwrap();
+    assert!(r.total >= 3);
+}
+
+#[test]
+fn suggestions_complete_titles_and_numbers() {
+    let (_d, cat) = fixture();
+    let s: Vec<String> = cat.suggest("广东", 5).unwrap().into_iter().map(|s| s.text).collect();
+    assert_eq!(s, ["广东省公安厅关于电动自行车登记的通告"]);
+    let s: Vec<String> = cat.suggest("粤公规", 5).unwrap().into_iter().map(|s| s.text).collect();
+    assert_eq!(s, ["粤公规〔2020〕3号"]);
+}
+
+#[test]
+fn upsert_replaces_by_id() {
+    let (_d, cat) = fixture();
+    let mut w = cat.writer().unwrap();
+    w.upsert(&doc("gd", "新标题", "新正文")).unwrap();
+    w.finish().unwrap();
+    cat.reload().unwrap();
+    assert_eq!(cat.num_docs(), 5);
+    assert_eq!(cat.get("gd").unwrap().unwrap().title, "新标题");
+    assert!(ids(&cat, "电动自行车").is_empty());
+}
+
+#[test]
+fn related_documents_share_words() {
+    let (_d, cat) = fixture();
+    let rel = cat.related("trad", 3).unwrap();
+    assert!(rel.iter().all(|h| h.id != "trad"));
+}
