@@ -17,6 +17,7 @@
 //! ```
 
 pub mod analysis;
+pub mod audit;
 mod catalogue;
 pub mod docnum;
 mod document;
@@ -30,6 +31,7 @@ mod search;
 pub mod snippet;
 mod suggest;
 pub mod synonyms;
+pub mod tally;
 
 pub use catalogue::{Catalogue, CatalogueWriter, IndexStats, WRITER_HEAP_BYTES};
 pub use document::{Attachment, Document};
