@@ -284,8 +284,8 @@ pub fn audit(docs: &[Document], sites: &[String], as_of: &str, rules: &Rules, ca
         }
         for p in policies {
             interpreted.insert(p.id.as_str());
-            if let (Some(pd), Some(id)) = (day_index(&p.published_date), day_index(&i.published_date)) {
-                if id - pd > INTERPRETATION_LATE_DAYS {
+            if let (Some(pd), Some(id)) = (day_index(&p.published_date), day_index(&i.published_date))
+                && id - pd > INTERPRETATION_LATE_DAYS {
                     findings.push(finding(
                         Severity::Warning,
                         "late-interpretation",
@@ -293,7 +293,6 @@ pub fn audit(docs: &[Document], sites: &[String], as_of: &str, rules: &Rules, ca
                         i,
                     ));
                 }
-            }
         }
     }
     // Policies also point at their interpretations.

@@ -27,6 +27,7 @@ pub struct Catalogue {
     pub(crate) fields: Fields,
     path: PathBuf,
     suggester: Mutex<Option<(u64, Arc<Suggester>)>>,
+    records: Mutex<Option<(u64, Arc<Vec<Document>>)>>,
 }
 
 /// Counts for `/api/stats`.
@@ -58,7 +59,14 @@ impl Catalogue {
             .try_into()
             .map_err(|source| Error::Open { path: path_s, source })?;
         crate::normalize::warm_up();
-        Ok(Catalogue { index, reader, fields, path: dir.to_owned(), suggester: Mutex::new(None) })
+        Ok(Catalogue {
+            index,
+            reader,
+            fields,
+            path: dir.to_owned(),
+            suggester: Mutex::new(None),
+            records: Mutex::new(None),
+        })
     }
 
     /// The folder this catalogue lives in.
@@ -126,6 +134,28 @@ impl Catalogue {
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
+    }
+
+    /// Every document without its body and attachment text (the tally and
+    /// audit need only metadata), read once per index generation and shared.
+    pub fn records(&self) -> Result<Arc<Vec<Document>>> {
+        let generation = self.reader.searcher().generation().generation_id();
+        let mut slot = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((g, r)) = slot.as_ref()
+            && *g == generation
+        {
+            return Ok(r.clone());
+        }
+        let mut docs = self.documents()?;
+        for d in &mut docs {
+            d.body = String::new();
+            for a in &mut d.attachments {
+                a.text = String::new();
+            }
+        }
+        let docs = Arc::new(docs);
+        *slot = Some((generation, docs.clone()));
+        Ok(docs)
     }
 
     /// Documents by site and category, and the index size.

@@ -165,3 +165,29 @@ mod tests {
         assert_eq!(normalize_collapse("  索　引  号 "), "索 引 号");
     }
 }
+
+/// Simplified → one traditional form per character (the inverse of the
+/// folding table), for tests and the evaluation's traditional-title queries.
+pub fn to_traditional(s: &str) -> String {
+    static S2T: LazyLock<HashMap<char, char>> = LazyLock::new(|| {
+        let mut m = HashMap::new();
+        for (i, &simp) in T2S.0.iter().enumerate() {
+            let trad = char::from_u32(T2S_LO + i as u32).unwrap_or(simp);
+            if trad != simp {
+                m.entry(simp).or_insert(trad);
+            }
+        }
+        m
+    });
+    s.chars().map(|c| S2T.get(&c).copied().unwrap_or(c)).collect()
+}
+
+#[cfg(test)]
+mod trad_tests {
+    #[test]
+    fn round_trip() {
+        let t = super::to_traditional("规范性文件管理办法");
+        assert_ne!(t, "规范性文件管理办法");
+        assert_eq!(super::normalize(&t), "规范性文件管理办法");
+    }
+}
