@@ -150,19 +150,15 @@ fn default_true() -> bool {
 impl Config {
     /// Read and validate a config file; errors name the file and what is wrong.
     pub fn from_path(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::ConfigRead {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| Error::ConfigRead { path: path.display().to_string(), source })?;
         Self::parse(&text, &path.display().to_string())
     }
 
     /// Parse and validate config text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Config> {
-        let config: Config = toml::from_str(text).map_err(|e| Error::ConfigParse {
-            path: origin.to_owned(),
-            message: e.to_string(),
-        })?;
+        let config: Config =
+            toml::from_str(text).map_err(|e| Error::ConfigParse { path: origin.to_owned(), message: e.to_string() })?;
         config.validate(origin)?;
         Ok(config)
     }
@@ -174,8 +170,13 @@ impl Config {
         }
         let mut names = std::collections::HashSet::new();
         for site in &self.sites {
-            if site.name.is_empty() || !site.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.') {
-                return Err(bad(format!("site name {:?} must be non-empty ASCII letters, digits, '-', '_' or '.'", site.name)));
+            if site.name.is_empty()
+                || !site.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+            {
+                return Err(bad(format!(
+                    "site name {:?} must be non-empty ASCII letters, digits, '-', '_' or '.'",
+                    site.name
+                )));
             }
             if !names.insert(&site.name) {
                 return Err(bad(format!("site name {:?} appears twice", site.name)));
@@ -184,7 +185,8 @@ impl Config {
                 return Err(bad(format!("site {:?} has no start_urls", site.name)));
             }
             for u in &site.start_urls {
-                let parsed = url::Url::parse(u).map_err(|e| bad(format!("site {:?}: start URL {u:?}: {e}", site.name)))?;
+                let parsed =
+                    url::Url::parse(u).map_err(|e| bad(format!("site {:?}: start URL {u:?}: {e}", site.name)))?;
                 if !matches!(parsed.scheme(), "http" | "https") {
                     return Err(bad(format!("site {:?}: start URL {u:?} is not http(s)", site.name)));
                 }

@@ -19,7 +19,9 @@ pub enum Error {
     ConfigInvalid { path: String, message: String },
     #[error("crawl state {path}: {source}")]
     State { path: String, source: rusqlite::Error },
-    #[error("crawl state {path} is locked by another crawl (pid {pid}); wait for it or remove the stale lock file {lock}")]
+    #[error(
+        "crawl state {path} is locked by another crawl (pid {pid}); wait for it or remove the stale lock file {lock}"
+    )]
     Locked { path: String, pid: String, lock: String },
     #[error("I/O error on {path}: {source}")]
     Io { path: String, source: std::io::Error },

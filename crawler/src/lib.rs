@@ -1,1 +1,11 @@
-pub fn x(){}
+//! govsearch crawler.
+pub mod charset;
+pub mod config;
+pub mod dates;
+pub mod error;
+pub mod extract;
+pub mod urlnorm;
+
+pub use config::{Config, CrawlSettings, Selectors, SiteConfig};
+pub use error::{Error, Result};
+pub use extract::{ExtractedAttachment, ExtractedItem};

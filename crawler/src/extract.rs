@@ -1,0 +1,862 @@
+//! Extraction: pure functions from a decoded HTML page to an item and links.
+//!
+//! Nothing here touches the network or the state; the crawl calls it on fresh
+//! pages and [`crate::state::CrawlState::extract_items`] re-runs it over
+//! stored pages. Everything read is bounded: the HTML by [`MAX_HTML_CHARS`],
+//! the body by [`MAX_BODY_CHARS`], links by [`MAX_LINKS`].
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use scraper::{ElementRef, Html, Node, Selector};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+/// ego-tree's node handle, named through scraper (no direct dependency).
+type NodeRef<'a> = <ElementRef<'a> as std::ops::Deref>::Target;
+
+use crate::config::SiteConfig;
+use crate::dates::parse_date;
+use crate::urlnorm::resolve;
+
+/// HTML beyond this many bytes is not parsed.
+pub const MAX_HTML_CHARS: usize = 4 * 1024 * 1024;
+/// The body text is cut at this many characters.
+pub const MAX_BODY_CHARS: usize = 200_000;
+/// At most this many links, attachments and pagination URLs per page.
+pub const MAX_LINKS: usize = 2000;
+/// `createPageHTML(N, …)` page counts above this are capped.
+pub const MAX_PAGES_PER_LIST: usize = 500;
+const MAX_FIELD_CHARS: usize = 500;
+
+/// One published item as read from its page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtractedItem {
+    /// The page URL (normalised).
+    pub url: String,
+    /// Every URL the same item was found under, `url` first. Filled by
+    /// `CrawlState::extract_items`, which merges duplicates (same 索引号, same
+    /// 文号 + title, or same content hash); just `[url]` from `extract_item`.
+    pub urls: Vec<String>,
+    /// The site's `name` from the config ("" if no site config was given).
+    pub site: String,
+    /// Column (栏目) the item was listed under: the page's `ColumnName` meta or
+    /// the list page that linked it.
+    pub column: String,
+    /// Category from the site's `columns` map (规范性文件, 政策解读, …), or "".
+    pub category: String,
+    pub title: String,
+    /// 文号 / 发文字号, as written.
+    pub doc_number: String,
+    /// 索引号.
+    pub index_number: String,
+    /// 发布机构 / 发文机关 / 制发机关 (falls back to the `ContentSource` meta).
+    pub publisher: String,
+    /// 主题分类.
+    pub topic: String,
+    /// 成文日期, `YYYY-MM-DD` or "".
+    pub issued_date: String,
+    /// 发布日期, `YYYY-MM-DD` or "" (falls back to the `PubDate` meta).
+    pub published_date: String,
+    /// 有效性 as written (有效, 失效, 废止, …).
+    pub validity: String,
+    /// 失效日期, `YYYY-MM-DD` or "".
+    pub expiry_date: String,
+    /// Main text, one paragraph per line.
+    pub body: String,
+    pub attachments: Vec<ExtractedAttachment>,
+    /// Links between a policy and its interpretation (政策解读 ↔ policy).
+    pub related_links: Vec<String>,
+    /// The page is gone from the site (404/410 twice); set from the state.
+    pub withdrawn: bool,
+    /// SHA-256 (hex) of title, metadata and body: equal hash = same content.
+    pub content_hash: String,
+}
+
+/// An attachment of an item, with its text when it could be read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtractedAttachment {
+    /// Link text (or file name).
+    pub name: String,
+    pub url: String,
+    /// Lowercase file extension: pdf, docx, doc, ofd, xls, …
+    pub kind: String,
+    /// Extracted text ("" when none).
+    pub text: String,
+    /// Why there is no text ("" when there is, or when not fetched yet).
+    pub error: String,
+}
+
+/// A hyperlink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub url: Url,
+    /// Link text (or `title` attribute), whitespace collapsed.
+    pub text: String,
+}
+
+/// A link to a file (PDF, DOCX, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentLink {
+    pub url: Url,
+    pub name: String,
+    /// Lowercase extension.
+    pub kind: String,
+}
+
+/// The outgoing links of a page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageLinks {
+    /// Every http(s) link that is not an attachment, normalised, deduplicated, in page order.
+    pub links: Vec<Link>,
+    /// Further pages of a list (`createPageHTML`, `index_N.html`).
+    pub pagination: Vec<Url>,
+    pub attachments: Vec<AttachmentLink>,
+}
+
+/// File extensions treated as attachments.
+pub const ATTACHMENT_KINDS: &[&str] = &[
+    "pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ppt", "pptx", "ofd", "rar", "zip", "7z", "txt", "csv", "tif",
+    "ceb",
+];
+
+#[allow(clippy::expect_used)]
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).expect("static selector")
+}
+
+#[allow(clippy::expect_used)]
+fn re(s: &str) -> Regex {
+    Regex::new(s).expect("static regex")
+}
+
+static BODY_SELECTORS: LazyLock<Vec<Selector>> = LazyLock::new(|| {
+    [
+        ".TRS_Editor",
+        ".TRS_UEDITOR",
+        "#UCAP-CONTENT",
+        ".article-content",
+        "#zoom",
+        "#Zoom",
+        ".pages_content",
+        "#mainText",
+        ".mainText",
+        ".view",
+        ".zw",
+        "#zw",
+        ".article_con",
+        ".content-txt",
+        ".news_content",
+        ".detail-content",
+        "#fontzoom",
+        ".bt_content",
+        "article",
+    ]
+    .iter()
+    .map(|s| sel(s))
+    .collect()
+});
+static A: LazyLock<Selector> = LazyLock::new(|| sel("a[href]"));
+static META: LazyLock<Selector> = LazyLock::new(|| sel("meta[name][content]"));
+static TITLE: LazyLock<Selector> = LazyLock::new(|| sel("title"));
+static HEADINGS: LazyLock<Selector> = LazyLock::new(|| sel("h1, h2, h3, .title, .article-title, #title"));
+static CANDIDATES: LazyLock<Selector> = LazyLock::new(|| sel("div, td, article, section"));
+static PAGE_JS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"createPageHTML\(\s*(?:['"][^'"]*['"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"]"#)
+});
+static INDEX_N: LazyLock<Regex> = LazyLock::new(|| re(r"/(index|list|default)_(\d+)\.(s?html?|jsp)$"));
+
+/// Metadata fields the table labels map to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Index,
+    Topic,
+    Publisher,
+    DocNumber,
+    Published,
+    Issued,
+    Validity,
+    Expiry,
+    Title,
+}
+
+/// Labels (whitespace removed) → field. Longer labels first where one is a prefix of another.
+const LABELS: &[(&str, Field)] = &[
+    ("索引号", Field::Index),
+    ("主题分类", Field::Topic),
+    ("发布机构", Field::Publisher),
+    ("发文机关", Field::Publisher),
+    ("制发机关", Field::Publisher),
+    ("发布单位", Field::Publisher),
+    ("发文单位", Field::Publisher),
+    ("发布机关", Field::Publisher),
+    ("发文字号", Field::DocNumber),
+    ("发文文号", Field::DocNumber),
+    ("文号", Field::DocNumber),
+    ("公开日期", Field::Published),
+    ("发布日期", Field::Published),
+    ("发布时间", Field::Published),
+    ("成文日期", Field::Issued),
+    ("印发日期", Field::Issued),
+    ("成文时间", Field::Issued),
+    ("有效性", Field::Validity),
+    ("效力状态", Field::Validity),
+    ("时效性", Field::Validity),
+    ("时效", Field::Validity),
+    ("失效日期", Field::Expiry),
+    ("有效期至", Field::Expiry),
+    ("废止日期", Field::Expiry),
+    ("标题", Field::Title),
+    ("名称", Field::Title),
+    ("文件名称", Field::Title),
+];
+
+fn compact(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn collapse(s: &str) -> String {
+    let mut out = String::new();
+    for w in s.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+fn cap(s: String, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => s[..i].to_owned(),
+        None => s,
+    }
+}
+
+fn bounded(html: &str) -> &str {
+    if html.len() <= MAX_HTML_CHARS {
+        return html;
+    }
+    let mut end = MAX_HTML_CHARS;
+    while !html.is_char_boundary(end) {
+        end -= 1;
+    }
+    &html[..end]
+}
+
+fn is_skipped(name: &str) -> bool {
+    matches!(name, "script" | "style" | "noscript" | "template" | "head" | "select" | "option" | "iframe" | "object")
+}
+
+/// Text nodes of the document body in order (no script/style), trimmed, non-empty.
+fn text_nodes<'a>(root: NodeRef<'a>) -> Vec<(NodeRef<'a>, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match node.value() {
+            Node::Text(t) => {
+                let s = t.trim();
+                if !s.is_empty() {
+                    out.push((node, s.to_owned()));
+                }
+            }
+            Node::Element(e) if is_skipped(e.name()) => {}
+            _ => {
+                let children: Vec<_> = node.children().collect();
+                stack.extend(children.into_iter().rev());
+            }
+        }
+        if out.len() > 200_000 {
+            break;
+        }
+    }
+    out
+}
+
+/// Which label a text starts with; returns the field and the rest after the label and colon.
+fn label_of(text: &str) -> Option<(Field, String, bool)> {
+    let c = compact(text);
+    let c = c.trim_start_matches(['[', '【', '〔', '(', '（', '·', '|']);
+    for (label, field) in LABELS {
+        if let Some(rest) = c.strip_prefix(label) {
+            let had_colon = rest.starts_with(['：', ':']);
+            let rest_c = rest.trim_start_matches(['：', ':']);
+            if rest_c.is_empty() || rest_c.chars().all(|ch| matches!(ch, ']' | '】' | ')' | '）')) {
+                return Some((*field, String::new(), had_colon));
+            }
+            if had_colon {
+                // inline value: take it from the original text to keep spaces
+                let orig_rest = text.split_once(['：', ':']).map(|x| x.1).unwrap_or("");
+                return Some((*field, inline_value(orig_rest), true));
+            }
+            return None;
+        }
+    }
+    None
+}
+
+/// Is this text itself a label (`分类：`, `公开方式`)? Used to stop value look-ahead.
+fn looks_like_label(text: &str) -> bool {
+    let c = compact(text);
+    if label_of(text).is_some() {
+        return true;
+    }
+    let n = c.chars().count();
+    (c.ends_with('：') || c.ends_with(':')) && n <= 12
+}
+
+static TIME_COLON: LazyLock<Regex> = LazyLock::new(|| re(r"\d:\d"));
+
+/// An inline value runs until the next `label：` in the same text.
+fn inline_value(rest: &str) -> String {
+    let rest = rest.trim_matches(|c: char| c.is_whitespace() || matches!(c, ']' | '】'));
+    let mut cut = rest.len();
+    for (i, ch) in rest.char_indices() {
+        if (ch == '：' || ch == ':')
+            && !(ch == ':' && TIME_COLON.is_match(&rest[i.saturating_sub(1)..(i + 2).min(rest.len())]))
+        {
+            // cut at the whitespace before the label that owns this colon
+            let before = &rest[..i];
+            cut = before.rfind(char::is_whitespace).unwrap_or(0);
+            break;
+        }
+    }
+    let v = rest[..cut].trim_matches(|c: char| c.is_whitespace() || matches!(c, ']' | '】' | '|'));
+    collapse(v)
+}
+
+fn ancestor_cell(node: NodeRef<'_>) -> Option<ElementRef<'_>> {
+    node.ancestors()
+        .take(4)
+        .filter_map(ElementRef::wrap)
+        .find(|e| matches!(e.value().name(), "td" | "th" | "dt" | "label"))
+}
+
+fn element_text(e: ElementRef<'_>) -> String {
+    collapse(&e.text().collect::<Vec<_>>().join(" "))
+}
+
+#[derive(Default)]
+struct Meta {
+    index_number: String,
+    topic: String,
+    publisher: String,
+    doc_number: String,
+    published: String,
+    issued: String,
+    validity: String,
+    expiry: String,
+    title: String,
+}
+
+impl Meta {
+    fn slot(&mut self, f: Field) -> &mut String {
+        match f {
+            Field::Index => &mut self.index_number,
+            Field::Topic => &mut self.topic,
+            Field::Publisher => &mut self.publisher,
+            Field::DocNumber => &mut self.doc_number,
+            Field::Published => &mut self.published,
+            Field::Issued => &mut self.issued,
+            Field::Validity => &mut self.validity,
+            Field::Expiry => &mut self.expiry,
+            Field::Title => &mut self.title,
+        }
+    }
+}
+
+fn clean_value(f: Field, v: &str) -> Option<String> {
+    let v = collapse(v);
+    let v = v.trim_matches(|c: char| matches!(c, '：' | ':' | '|' | '】' | ']')).trim().to_owned();
+    if v.is_empty() || matches!(v.as_str(), "无" | "-" | "--" | "/" | "暂无") {
+        return None;
+    }
+    match f {
+        Field::Published | Field::Issued | Field::Expiry => parse_date(&v),
+        Field::Title if v.chars().count() < 4 => None,
+        _ => Some(cap(v, MAX_FIELD_CHARS)),
+    }
+}
+
+fn read_metadata(root: NodeRef<'_>) -> Meta {
+    let nodes = text_nodes(root);
+    let mut meta = Meta::default();
+    for (i, (node, text)) in nodes.iter().enumerate() {
+        if text.chars().count() > 60 {
+            continue;
+        }
+        let Some((field, inline, _)) = label_of(text) else { continue };
+        if !meta.slot(field).is_empty() {
+            continue;
+        }
+        let mut value = None;
+        if !inline.is_empty() {
+            value = clean_value(field, &inline);
+        } else {
+            // a table cell holding just the label: the value is the next cell
+            if let Some(cell) = ancestor_cell(*node) {
+                if label_of(&element_text(cell)).is_some_and(|(_, v, _)| v.is_empty()) {
+                    let next = cell.next_siblings().filter_map(ElementRef::wrap).next();
+                    if let Some(next) = next {
+                        let t = element_text(next);
+                        if !looks_like_label(&t) {
+                            value = clean_value(field, &t);
+                        }
+                        if value.is_none() {
+                            // empty cell: do not look further
+                            continue;
+                        }
+                    }
+                }
+            }
+            if value.is_none() {
+                if let Some((_, t)) = nodes.get(i + 1) {
+                    if !looks_like_label(t) && t.chars().count() <= 200 {
+                        value = clean_value(field, t);
+                    }
+                }
+            }
+        }
+        if let Some(v) = value {
+            *meta.slot(field) = v;
+        }
+    }
+    meta
+}
+
+fn metas(doc: &Html) -> Vec<(String, String)> {
+    doc.select(&META)
+        .filter_map(|m| {
+            let name = m.value().attr("name")?.to_ascii_lowercase();
+            let content = collapse(m.value().attr("content")?);
+            Some((name, content))
+        })
+        .collect()
+}
+
+fn meta_get<'a>(metas: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    metas.iter().find(|(n, c)| n == name && !c.is_empty()).map(|(_, c)| c.as_str())
+}
+
+/// Lines of text under an element: block elements start new lines.
+fn block_text(e: ElementRef<'_>) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut total = 0usize;
+    walk_text(*e, &mut lines, &mut cur, &mut total);
+    flush(&mut lines, &mut cur);
+    cap(lines.join("\n"), MAX_BODY_CHARS)
+}
+
+fn flush(lines: &mut Vec<String>, cur: &mut String) {
+    let l = collapse(cur);
+    if !l.is_empty() {
+        lines.push(l);
+    }
+    cur.clear();
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "br"
+            | "tr"
+            | "li"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "table"
+            | "section"
+            | "article"
+            | "ul"
+            | "ol"
+            | "blockquote"
+            | "pre"
+            | "dd"
+            | "dt"
+            | "hr"
+    )
+}
+
+fn walk_text(node: NodeRef<'_>, lines: &mut Vec<String>, cur: &mut String, total: &mut usize) {
+    for child in node.children() {
+        if *total > MAX_BODY_CHARS {
+            return;
+        }
+        match child.value() {
+            Node::Text(t) => {
+                *total += t.len();
+                cur.push_str(t);
+            }
+            Node::Element(el) => {
+                let name = el.name();
+                if is_skipped(name) {
+                    continue;
+                }
+                if is_block(name) {
+                    flush(lines, cur);
+                }
+                walk_text(child, lines, cur, total);
+                if is_block(name) {
+                    flush(lines, cur);
+                } else if matches!(name, "td" | "th") {
+                    cur.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Text directly in an element's paragraphs (not in links, not in nested containers).
+fn density_score(e: ElementRef<'_>) -> usize {
+    let mut score = 0usize;
+    for child in e.children() {
+        match child.value() {
+            Node::Text(t) => score += t.trim().chars().count(),
+            Node::Element(el) if matches!(el.name(), "p" | "span" | "font" | "strong" | "b" | "br" | "section") => {
+                if let Some(ce) = ElementRef::wrap(child) {
+                    let link_text: usize =
+                        ce.select(&A).map(|a| a.text().map(|t| t.trim().chars().count()).sum::<usize>()).sum();
+                    let all: usize = ce.text().map(|t| t.trim().chars().count()).sum();
+                    score += all.saturating_sub(link_text * 2);
+                }
+            }
+            _ => {}
+        }
+    }
+    score
+}
+
+fn body_element<'a>(doc: &'a Html, site: Option<&SiteConfig>) -> Option<ElementRef<'a>> {
+    if let Some(s) = site.and_then(|s| s.selectors.body.as_deref()).and_then(|s| Selector::parse(s).ok()) {
+        if let Some(e) = doc.select(&s).next() {
+            return Some(e);
+        }
+    }
+    for s in BODY_SELECTORS.iter() {
+        // the first match with real text; nested matches (.view inside #zoom) are fine
+        if let Some(e) = doc.select(s).find(|e| e.text().map(|t| t.trim().chars().count()).sum::<usize>() >= 20) {
+            return Some(e);
+        }
+    }
+    doc.select(&CANDIDATES)
+        .map(|e| (density_score(e), e))
+        .filter(|(s, _)| *s >= 50)
+        .max_by_key(|(s, _)| *s)
+        .map(|(_, e)| e)
+}
+
+fn title_of(doc: &Html, metas: &[(String, String)], meta_title: &str, site: Option<&SiteConfig>) -> String {
+    if let Some(s) = site.and_then(|s| s.selectors.title.as_deref()).and_then(|s| Selector::parse(s).ok()) {
+        if let Some(t) = doc.select(&s).map(element_text).find(|t| !t.is_empty()) {
+            return cap(t, MAX_FIELD_CHARS);
+        }
+    }
+    let site_name = meta_get(metas, "sitename").unwrap_or("");
+    if let Some(t) = meta_get(metas, "articletitle") {
+        if t != site_name && t.chars().count() >= 2 {
+            return cap(t.to_owned(), MAX_FIELD_CHARS);
+        }
+    }
+    if !meta_title.is_empty() {
+        return meta_title.to_owned();
+    }
+    let page_title = doc.select(&TITLE).next().map(element_text).unwrap_or_default();
+    let headings: Vec<String> = doc
+        .select(&HEADINGS)
+        .map(element_text)
+        .filter(|t| {
+            let n = t.chars().count();
+            (4..=200).contains(&n) && t != site_name && !t.ends_with("政府信息公开") && !t.contains("当前位置")
+        })
+        .take(50)
+        .collect();
+    if let Some(h) = headings.iter().find(|h| {
+        !page_title.is_empty() && (page_title.contains(h.as_str()) || compact(&page_title).contains(&compact(h)))
+    }) {
+        return cap(h.clone(), MAX_FIELD_CHARS);
+    }
+    let stripped = strip_title_suffix(&page_title, site_name);
+    if stripped.chars().count() >= 4 {
+        return cap(stripped, MAX_FIELD_CHARS);
+    }
+    headings.into_iter().next().unwrap_or(stripped)
+}
+
+fn strip_title_suffix(title: &str, site_name: &str) -> String {
+    let mut t = title.trim().to_owned();
+    if !site_name.is_empty() {
+        if let Some(x) = t.strip_suffix(site_name) {
+            t = x.trim_end_matches(|c: char| c.is_whitespace() || "-_|－—·".contains(c)).to_owned();
+        }
+    }
+    for sep in [" - ", "_", " | ", "｜", " — ", "－", "--", "-"] {
+        if let Some((first, _)) = t.split_once(sep) {
+            if first.chars().count() >= 4 {
+                t = first.trim().to_owned();
+                break;
+            }
+        }
+    }
+    t
+}
+
+fn category_for(site: Option<&SiteConfig>, url: &Url, column: &str) -> String {
+    let Some(site) = site else { return String::new() };
+    let path = url.path();
+    let by_path = site
+        .columns
+        .iter()
+        .filter(|(k, _)| k.starts_with('/') && path.starts_with(k.as_str()))
+        .max_by_key(|(k, _)| k.len())
+        .map(|(_, v)| v.clone());
+    by_path.or_else(|| (!column.is_empty()).then(|| site.columns.get(column).cloned()).flatten()).unwrap_or_default()
+}
+
+/// SHA-256 (hex) of the parts of an item that make its content.
+pub fn content_hash(item: &ExtractedItem) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        &item.title,
+        &item.doc_number,
+        &item.index_number,
+        &item.publisher,
+        &item.published_date,
+        &item.validity,
+        &item.body,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex(&h.finalize())
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Extract an item (detail page). `site` supplies selectors, the site name and the column map.
+pub fn extract_item(url: &Url, html: &str, site: Option<&SiteConfig>) -> ExtractedItem {
+    let doc = Html::parse_document(bounded(html));
+    let metas = metas(&doc);
+    let body_root = doc.select(&sel("body")).next().map(|b| *b).unwrap_or_else(|| doc.tree.root());
+    let meta_root = site
+        .and_then(|s| s.selectors.metadata.as_deref())
+        .and_then(|s| Selector::parse(s).ok())
+        .and_then(|s| doc.select(&s).next())
+        .map(|e| *e)
+        .unwrap_or(body_root);
+    let meta = read_metadata(meta_root);
+    let title = title_of(&doc, &metas, &meta.title, site);
+    let body_el = body_element(&doc, site);
+    let body = body_el.map(block_text).unwrap_or_default();
+    let publisher = if meta.publisher.is_empty() {
+        meta_get(&metas, "contentsource").map(|s| cap(s.to_owned(), MAX_FIELD_CHARS)).unwrap_or_default()
+    } else {
+        meta.publisher
+    };
+    let published_date = if meta.published.is_empty() {
+        meta_get(&metas, "pubdate").and_then(parse_date).unwrap_or_default()
+    } else {
+        meta.published
+    };
+    let column = meta_get(&metas, "columnname").map(str::to_owned).unwrap_or_default();
+    let links = extract_links(url, html);
+    let attachments = links
+        .attachments
+        .iter()
+        .map(|a| ExtractedAttachment {
+            name: a.name.clone(),
+            url: a.url.to_string(),
+            kind: a.kind.clone(),
+            ..Default::default()
+        })
+        .collect();
+    let related_links = related(&doc, url, &links, body_el);
+    let mut item = ExtractedItem {
+        url: url.to_string(),
+        urls: vec![url.to_string()],
+        site: site.map(|s| s.name.clone()).unwrap_or_default(),
+        category: category_for(site, url, &column),
+        column,
+        title,
+        doc_number: meta.doc_number,
+        index_number: meta.index_number,
+        publisher,
+        topic: meta.topic,
+        issued_date: meta.issued,
+        published_date,
+        validity: meta.validity,
+        expiry_date: meta.expiry,
+        body,
+        attachments,
+        related_links,
+        withdrawn: false,
+        content_hash: String::new(),
+    };
+    item.content_hash = content_hash(&item);
+    item
+}
+
+static POLICY_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^《.+》|关于.{2,80}的(通知|意见|办法|规定|决定|方案|公告|通告|批复|细则|规划)|原文|政策文件|相关文件")
+});
+
+/// 政策解读 ↔ policy links: on a policy page, links whose text has 解读/图解;
+/// on an interpretation page, links in the body (or named 原文/相关文件) to a
+/// policy-like title.
+fn related(doc: &Html, url: &Url, links: &PageLinks, body: Option<ElementRef<'_>>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let body_links: HashSet<String> = body
+        .map(|b| {
+            b.select(&A)
+                .filter_map(|a| a.value().attr("href"))
+                .filter_map(|h| resolve(url, h))
+                .map(|u| u.to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let _ = doc;
+    for l in &links.links {
+        if l.url == *url {
+            continue;
+        }
+        let t = &l.text;
+        let n = t.chars().count();
+        let interp = (t.contains("解读") || t.contains("图解")) && n > 6 && !t.contains("更多");
+        let policy = body_links.contains(l.url.as_str()) && POLICY_TITLE.is_match(t) && !l.url.path().ends_with('/');
+        if (interp || policy) && !out.iter().any(|u| u == l.url.as_str()) {
+            out.push(l.url.to_string());
+            if out.len() >= 50 {
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn attachment_kind(u: &Url) -> Option<String> {
+    let from_path = |p: &str| -> Option<String> {
+        let name = p.rsplit('/').next()?;
+        let (_, ext) = name.rsplit_once('.')?;
+        let ext = ext.to_ascii_lowercase();
+        ATTACHMENT_KINDS.contains(&ext.as_str()).then_some(ext)
+    };
+    from_path(u.path()).or_else(|| {
+        u.query_pairs().find_map(|(k, v)| {
+            let k = k.to_ascii_lowercase();
+            (k.contains("file") || k.contains("name") || k == "path").then(|| from_path(&v)).flatten()
+        })
+    })
+}
+
+/// Links, pagination and attachments of any page.
+pub fn extract_links(url: &Url, html: &str) -> PageLinks {
+    let html = bounded(html);
+    let doc = Html::parse_document(html);
+    let mut out = PageLinks::default();
+    let mut seen = HashSet::new();
+    let mut seen_pages = HashSet::new();
+    for a in doc.select(&A) {
+        if out.links.len() + out.attachments.len() >= MAX_LINKS {
+            break;
+        }
+        let Some(href) = a.value().attr("href") else { continue };
+        let Some(u) = resolve(url, href) else { continue };
+        let mut text = element_text(a);
+        if text.is_empty() {
+            text = a.value().attr("title").map(collapse).unwrap_or_default();
+        }
+        let text = cap(text, MAX_FIELD_CHARS);
+        if !seen.insert(u.to_string()) {
+            continue;
+        }
+        if let Some(kind) = attachment_kind(&u) {
+            let name = if text.is_empty() { u.path().rsplit('/').next().unwrap_or("").to_owned() } else { text };
+            out.attachments.push(AttachmentLink { url: u, name, kind });
+            continue;
+        }
+        if INDEX_N.is_match(u.path()) && u.host_str() == url.host_str() && seen_pages.insert(u.to_string()) {
+            out.pagination.push(u.clone());
+        }
+        out.links.push(Link { url: u, text });
+    }
+    // createPageHTML(N, current, "index", "html"): pages index.html, index_1.html … index_{N-1}.html
+    for c in PAGE_JS.captures_iter(html).take(4) {
+        let count: usize = c[1].parse().unwrap_or(0);
+        let name = &c[3];
+        let ext = &c[4];
+        for i in 0..count.min(MAX_PAGES_PER_LIST) {
+            let file = if i == 0 { format!("{name}.{ext}") } else { format!("{name}_{i}.{ext}") };
+            if let Some(u) = resolve(url, &file) {
+                if u != *url && seen_pages.insert(u.to_string()) {
+                    out.pagination.push(u);
+                }
+            }
+        }
+    }
+    out.pagination.truncate(MAX_LINKS);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const PAGE: &str = r#"<html><head><title>关于印发某某办法的通知_某市人民政府</title>
+<meta name="SiteName" content="某市人民政府"><meta name="PubDate" content="2021-05-06 09:00"></head>
+<body><div class="nav"><a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a></div>
+<table><tr><td>索 引 号：</td><td>123/2021-001</td><td>分类：</td><td></td></tr>
+<tr><td>发文机关：</td><td>某市人民政府</td><td>成文日期：</td><td>2021年5月1日</td></tr>
+<tr><td>文　　号</td><td>某府〔2021〕3号</td><td>有 效 性</td><td>有效</td></tr></table>
+<h1>关于印发某某办法的通知</h1>
+<div class="TRS_Editor"><p>各区人民政府：</p><p>现将《某某办法》印发给你们，请认真贯彻执行。</p>
+<p>附件：<a href="/files/a.docx">某某办法.docx</a></p></div>
+<a href="/zcjd/t20210507_2.html">《关于印发某某办法的通知》政策解读</a>
+<script>createPageHTML(3, 0, "index", "html");</script>
+</body></html>"#;
+
+    #[test]
+    fn synthetic_item() {
+        let url = Url::parse("http://www.x.gov.cn/zwgk/t20210506_1.html").unwrap();
+        let it = extract_item(&url, PAGE, None);
+        assert_eq!(it.title, "关于印发某某办法的通知");
+        assert_eq!(it.index_number, "123/2021-001");
+        assert_eq!(it.publisher, "某市人民政府");
+        assert_eq!(it.issued_date, "2021-05-01");
+        assert_eq!(it.published_date, "2021-05-06");
+        assert_eq!(it.doc_number, "某府〔2021〕3号");
+        assert_eq!(it.validity, "有效");
+        assert_eq!(it.topic, "");
+        assert_eq!(it.body, "各区人民政府：\n现将《某某办法》印发给你们，请认真贯彻执行。\n附件：某某办法.docx");
+        assert_eq!(it.attachments.len(), 1);
+        assert_eq!(it.attachments[0].kind, "docx");
+        assert_eq!(it.related_links, vec!["http://www.x.gov.cn/zcjd/t20210507_2.html".to_owned()]);
+        let links = extract_links(&url, PAGE);
+        let pages: Vec<_> = links.pagination.iter().map(|u| u.as_str()).collect();
+        assert_eq!(
+            pages,
+            vec![
+                "http://www.x.gov.cn/zwgk/index.html",
+                "http://www.x.gov.cn/zwgk/index_1.html",
+                "http://www.x.gov.cn/zwgk/index_2.html"
+            ]
+        );
+    }
+
+    #[test]
+    fn inline_values() {
+        assert_eq!(inline_value("2026-02-28\u{a0}\u{a0}浏览次数："), "2026-02-28");
+        assert_eq!(inline_value("某局 发布时间：2020-01-01 10:00"), "某局");
+        assert_eq!(inline_value("2020-01-01 10:00"), "2020-01-01 10:00");
+    }
+}
