@@ -1,1 +1,1 @@
-
+pub mod demo_site;
