@@ -114,6 +114,9 @@ pub struct PageLinks {
     /// Further pages of a list (`createPageHTML`, `index_N.html`).
     pub pagination: Vec<Url>,
     pub attachments: Vec<AttachmentLink>,
+    /// Where a redirect stub sends the reader: `<meta http-equiv="refresh">`
+    /// or a script setting `location.href` (common on CMS column pages).
+    pub redirect: Option<Url>,
 }
 
 /// File extensions treated as attachments.
@@ -161,11 +164,20 @@ static BODY_SELECTORS: LazyLock<Vec<Selector>> = LazyLock::new(|| {
 static A: LazyLock<Selector> = LazyLock::new(|| sel("a[href]"));
 static META: LazyLock<Selector> = LazyLock::new(|| sel("meta[name][content]"));
 static TITLE: LazyLock<Selector> = LazyLock::new(|| sel("title"));
-static HEADINGS: LazyLock<Selector> = LazyLock::new(|| sel("h1, h2, h3, .title, .article-title, #title"));
+static HEADINGS: LazyLock<Selector> = LazyLock::new(|| {
+    sel(r#"h1, h2, h3, .title, #title, #NewsArticleTitle, [class*="detail-title"], [class*="article-title"], [class*="news-title"], [class*="art-title"], [class*="content-title"], [class*="xl-title"], [class*="bt-title"]"#)
+});
 static CANDIDATES: LazyLock<Selector> = LazyLock::new(|| sel("div, td, article, section"));
 static PAGE_JS: LazyLock<Regex> = LazyLock::new(|| {
     re(r#"createPageHTML\(\s*(?:['"][^'"]*['"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"]"#)
 });
+static META_REFRESH: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?i)<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d*\s*;?\s*url\s*=\s*([^"'>\s]+)"#));
+static JS_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?:window\.|document\.|self\.|top\.)?location(?:\.href)?\s*=\s*(?:["']([^"']+)["']|(\w+))|location\.replace\(\s*["']([^"']+)["']"#)
+});
+static SCRIPT_HREF: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?i)href\s*=\s*\\?["']([^"'<>\s]+)\\?["'][^>]{0,200}>([^<]{0,300})</a>"#));
 static INDEX_N: LazyLock<Regex> = LazyLock::new(|| re(r"/(index|list|default)_(\d+)\.(s?html?|jsp)$"));
 
 /// Metadata fields the table labels map to.
@@ -185,6 +197,8 @@ enum Field {
 /// Labels (whitespace removed) → field. Longer labels first where one is a prefix of another.
 const LABELS: &[(&str, Field)] = &[
     ("索引号", Field::Index),
+    ("备注/文号", Field::DocNumber),
+    ("文件有效性", Field::Validity),
     ("主题分类", Field::Topic),
     ("发布机构", Field::Publisher),
     ("发文机关", Field::Publisher),
@@ -257,9 +271,8 @@ fn text_nodes<'a>(root: NodeRef<'a>) -> Vec<(NodeRef<'a>, String)> {
     while let Some(node) = stack.pop() {
         match node.value() {
             Node::Text(t) => {
-                let s = t.trim();
-                if !s.is_empty() {
-                    out.push((node, s.to_owned()));
+                for seg in segments(t) {
+                    out.push((node, seg));
                 }
             }
             Node::Element(e) if is_skipped(e.name()) => {}
@@ -270,6 +283,33 @@ fn text_nodes<'a>(root: NodeRef<'a>) -> Vec<(NodeRef<'a>, String)> {
         }
         if out.len() > 200_000 {
             break;
+        }
+    }
+    out
+}
+
+/// Split a text node holding several `label：value` pairs (`印发日期：… | 文号：…`)
+/// into one segment per pair; trimmed, non-empty.
+fn segments(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for piece in text.split(['|', '｜']) {
+        let mut starts = vec![0usize];
+        for (i, ch) in piece.char_indices() {
+            if i > 0 && !ch.is_whitespace() && piece[..i].ends_with(char::is_whitespace) {
+                let rest = &piece[i..];
+                if LABELS.iter().any(|(l, _)| {
+                    rest.starts_with(l) && rest[l.len()..].trim_start().starts_with(['：', ':'])
+                }) {
+                    starts.push(i);
+                }
+            }
+        }
+        starts.push(piece.len());
+        for w in starts.windows(2) {
+            let seg = piece[w[0]..w[1]].trim();
+            if !seg.is_empty() {
+                out.push(seg.to_owned());
+            }
         }
     }
     out
@@ -384,7 +424,7 @@ fn read_metadata(root: NodeRef<'_>) -> Meta {
     let nodes = text_nodes(root);
     let mut meta = Meta::default();
     for (i, (node, text)) in nodes.iter().enumerate() {
-        if text.chars().count() > 60 {
+        if compact(text).chars().count() > 60 {
             continue;
         }
         let Some((field, inline, _)) = label_of(text) else { continue };
@@ -584,10 +624,14 @@ fn title_of(doc: &Html, metas: &[(String, String)], meta_title: &str, site: Opti
         return cap(h.clone(), MAX_FIELD_CHARS);
     }
     let stripped = strip_title_suffix(&page_title, site_name);
-    if stripped.chars().count() >= 4 {
+    if stripped.chars().count() >= 4 && stripped != site_name {
         return cap(stripped, MAX_FIELD_CHARS);
     }
-    headings.into_iter().next().unwrap_or(stripped)
+    // the longest heading is the item's; a column heading is short
+    if let Some(h) = headings.iter().max_by_key(|h| h.chars().count()) {
+        return cap(h.clone(), MAX_FIELD_CHARS);
+    }
+    cap(if stripped.is_empty() { site_name.to_owned() } else { stripped }, MAX_FIELD_CHARS)
 }
 
 fn strip_title_suffix(title: &str, site_name: &str) -> String {
@@ -789,6 +833,24 @@ pub fn extract_links(url: &Url, html: &str) -> PageLinks {
         }
         out.links.push(Link { url: u, text });
     }
+    // attachment links written by scripts (`document.write('<a href="./P0….pdf">…</a>')`)
+    if html.contains("<script") || html.contains("<SCRIPT") {
+        for c in SCRIPT_HREF.captures_iter(html) {
+            if out.attachments.len() >= MAX_LINKS {
+                break;
+            }
+            let Some(u) = resolve(url, &c[1]) else { continue };
+            let Some(kind) = attachment_kind(&u) else { continue };
+            if !seen.insert(u.to_string()) {
+                continue;
+            }
+            let mut name = collapse(&c[2]);
+            if name.is_empty() {
+                name = u.path().rsplit('/').next().unwrap_or("").to_owned();
+            }
+            out.attachments.push(AttachmentLink { url: u, name: cap(name, MAX_FIELD_CHARS), kind });
+        }
+    }
     // createPageHTML(N, current, "index", "html"): pages index.html, index_1.html … index_{N-1}.html
     for c in PAGE_JS.captures_iter(html).take(4) {
         let count: usize = c[1].parse().unwrap_or(0);
@@ -804,7 +866,44 @@ pub fn extract_links(url: &Url, html: &str) -> PageLinks {
         }
     }
     out.pagination.truncate(MAX_LINKS);
+    out.redirect = redirect_target(url, html);
     out
+}
+
+/// The target of a redirect stub page, if the page is one.
+fn redirect_target(url: &Url, html: &str) -> Option<Url> {
+    if let Some(c) = META_REFRESH.captures(html) {
+        return resolve(url, &c[1]);
+    }
+    // only small pages: a big page with a location script is a real page
+    if html.len() > 4096 {
+        return None;
+    }
+    let c = JS_LOCATION.captures(html)?;
+    if let Some(lit) = c.get(1).or_else(|| c.get(3)) {
+        return resolve(url, lit.as_str());
+    }
+    let var = c.get(2)?.as_str();
+    let assign = re(&format!(r#"\b{}\s*=\s*["']([^"']+)["']"#, regex::escape(var)));
+    let target = assign.captures(html)?;
+    resolve(url, &target[1])
+}
+
+/// A "page not found" page served with status 200 (soft 404).
+pub fn is_soft_404(html: &str) -> bool {
+    let head: String = html.chars().take(60_000).collect();
+    ["您访问的页面不存在", "页面不存在或已删除", "该页面已被删除", "您访问的页面已删除", "信息已撤销", "页面找不到了"].iter().any(|m| head.contains(m))
+}
+
+/// An anti-bot interstitial (a WAF challenge that sets a cookie by script).
+/// The crawler records it and backs off; it never tries to pass it.
+pub fn is_anti_bot(html: &str) -> bool {
+    let head: String = html.chars().take(20_000).collect();
+    let markers = ["Virtual Container Shield", "__jsl_clearance", "acw_sc__v2", "yunsuo_session_verify", "_waf_bd8ce2ce37", "安全验证"];
+    if markers.iter().any(|m| head.contains(m)) {
+        return true;
+    }
+    html.len() < 8192 && head.contains("document.cookie") && (head.contains("location") || head.contains("reload"))
 }
 
 #[cfg(test)]
