@@ -979,13 +979,13 @@ mod tests {
             let p = &d.items()[it.interprets.unwrap()];
             let (_, _, html) = get_text(&it.path).await;
             assert!(html.contains(&format!(
-                "相关文件：<a href=\"{}\">{}</a>",
+                "<p class=\"xgwj\">相关文件：<a href=\"{}\">{}</a></p></div>",
                 render::relative(&it.path, &p.path),
                 p.doc.title
             )));
             let (_, _, back) = get_text(&p.path).await;
             assert!(back.contains(&format!(
-                "政策解读：<a href=\"{}\">{}</a>",
+                "政策解读：<a href=\"{}\">【解读】{}</a>",
                 render::relative(&p.path, &it.path),
                 it.doc.title
             )));

@@ -384,15 +384,15 @@ pub(super) fn detail(items: &[DemoItem], idx: usize, here: &str, column: &Column
                 @for p in d.body.split('\n').map(str::trim).filter(|p| !p.is_empty()) {
                     p { (p) }
                 }
+                @if let Some(p) = item.interprets {
+                    p.xgwj { "相关文件：" a href=(relative(here, &items[p].path)) { (items[p].doc.title) } }
+                }
             }
             @if let Some(a) = &item.attachment {
                 div.fj { "附件：" a href=(a) { (d.title) ".docx" } }
             }
-            @if let Some(p) = item.interprets {
-                div.xgwj { "相关文件：" a href=(relative(here, &items[p].path)) { (items[p].doc.title) } }
-            }
             @for &j in &item.interpreted_by {
-                div.zcjd { "政策解读：" a href=(relative(here, &items[j].path)) { (items[j].doc.title) } }
+                div.zcjd { "政策解读：" a href=(relative(here, &items[j].path)) { "【解读】" (items[j].doc.title) } }
             }
             div.share {
                 "分享到："
