@@ -25,7 +25,7 @@ use std::str::CharIndices;
 use std::sync::{LazyLock, OnceLock};
 
 use jieba_rs::Jieba;
-use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+pub use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use crate::normalize::{is_cjk, is_word_char, normalize_char};
 

@@ -285,14 +285,15 @@ pub fn audit(docs: &[Document], sites: &[String], as_of: &str, rules: &Rules, ca
         for p in policies {
             interpreted.insert(p.id.as_str());
             if let (Some(pd), Some(id)) = (day_index(&p.published_date), day_index(&i.published_date))
-                && id - pd > INTERPRETATION_LATE_DAYS {
-                    findings.push(finding(
-                        Severity::Warning,
-                        "late-interpretation",
-                        format!("解读晚于文件 {} 天发布（文件 {}，{}）", id - pd, p.published_date, p.title),
-                        i,
-                    ));
-                }
+                && id - pd > INTERPRETATION_LATE_DAYS
+            {
+                findings.push(finding(
+                    Severity::Warning,
+                    "late-interpretation",
+                    format!("解读晚于文件 {} 天发布（文件 {}，{}）", id - pd, p.published_date, p.title),
+                    i,
+                ));
+            }
         }
     }
     // Policies also point at their interpretations.
