@@ -5,7 +5,8 @@
 // BASE_URL is a running server over the fixture catalogue of tests/browser.rs;
 // OUT_DIR receives screenshots. Every scenario runs; failures are listed at the
 // end and the exit status is 1 if there was any.
-import { readFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -75,6 +76,18 @@ const overflow = () => {
   }
   return { vw, sw, innerWidth, culprits: culprits.slice(0, 8) };
 };
+
+if (!existsSync(executablePath)) {
+  console.error(`no Chromium at ${executablePath}: apt-get install chromium (or set CHROMIUM=/path/to/chrome)`);
+  process.exit(1);
+}
+try {
+  if (!execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' }).trim()) {
+    console.log('note: no Chinese font installed; pages still render but screenshots show boxes (apt-get install fonts-noto-cjk)');
+  }
+} catch {
+  // no fontconfig tools: nothing to say
+}
 
 const browser = await chromium.launch({
   executablePath,
