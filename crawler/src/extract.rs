@@ -165,17 +165,34 @@ static A: LazyLock<Selector> = LazyLock::new(|| sel("a[href]"));
 static META: LazyLock<Selector> = LazyLock::new(|| sel("meta[name][content]"));
 static TITLE: LazyLock<Selector> = LazyLock::new(|| sel("title"));
 static HEADINGS: LazyLock<Selector> = LazyLock::new(|| {
-    sel(r#"h1, h2, h3, .title, #title, #NewsArticleTitle, [class*="detail-title"], [class*="article-title"], [class*="news-title"], [class*="art-title"], [class*="content-title"], [class*="xl-title"], [class*="bt-title"]"#)
+    sel(
+        r#"h1, h2, h3, .title, #title, #NewsArticleTitle, [class*="detail-title"], [class*="article-title"], [class*="news-title"], [class*="art-title"], [class*="content-title"], [class*="xl-title"], [class*="bt-title"]"#,
+    )
 });
 static CANDIDATES: LazyLock<Selector> = LazyLock::new(|| sel("div, td, article, section"));
 static PAGE_JS: LazyLock<Regex> = LazyLock::new(|| {
     re(r#"createPageHTML\(\s*(?:['"][^'"]*['"]\s*,\s*)?(\d+)\s*,\s*(\d+)\s*,\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"]"#)
 });
-static META_REFRESH: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"(?i)<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d*\s*;?\s*url\s*=\s*([^"'>\s]+)"#));
-static JS_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?:window\.|document\.|self\.|top\.)?location(?:\.href)?\s*=\s*(?:["']([^"']+)["']|(\w+))|location\.replace\(\s*["']([^"']+)["']"#)
+static META_REFRESH: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?i)<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d*\s*;?\s*url\s*=\s*([^"'>\s]+)"#)
 });
+static JS_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?:window\.|document\.|self\.|top\.)?location(?:\.href)?\s*=\s*(?:["']([^"']+)["']|(\w+))|location\.replace\(\s*["']([^"']+)["']"#,
+    )
+});
+static NEWS_SOURCE: LazyLock<Selector> = LazyLock::new(|| sel("#NewsArticleSource"));
+static NEWS_PUBDAY: LazyLock<Selector> = LazyLock::new(|| sel("#NewsArticlePubDay"));
+
+/// TRS pages carry hidden `<div id="NewsArticleSource">` fields.
+fn hidden_field(doc: &Html, s: &Selector) -> Option<String> {
+    doc.select(s).next().map(element_text).filter(|t| !t.is_empty()).map(|t| cap(t, MAX_FIELD_CHARS))
+}
+
+static TRAILING_DATE: LazyLock<Regex> = LazyLock::new(|| re(r"\s*[(（]\s*\d{4}年\d{1,2}月\d{1,2}日\s*[)）]$"));
+/// A name of an office rather than of a document (a `<title>` that is just the site).
+static ORG_NAME: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[\p{Han}（）()]{2,14}(中心|局|人民政府|政府|委员会|办公室|办公厅|厅|委|网)$"));
 static SCRIPT_HREF: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(?i)href\s*=\s*\\?["']([^"'<>\s]+)\\?["'][^>]{0,200}>([^<]{0,300})</a>"#));
 static INDEX_N: LazyLock<Regex> = LazyLock::new(|| re(r"/(index|list|default)_(\d+)\.(s?html?|jsp)$"));
@@ -215,6 +232,7 @@ const LABELS: &[(&str, Field)] = &[
     ("成文日期", Field::Issued),
     ("印发日期", Field::Issued),
     ("成文时间", Field::Issued),
+    ("生成日期", Field::Issued),
     ("有效性", Field::Validity),
     ("效力状态", Field::Validity),
     ("时效性", Field::Validity),
@@ -297,9 +315,10 @@ fn segments(text: &str) -> Vec<String> {
         for (i, ch) in piece.char_indices() {
             if i > 0 && !ch.is_whitespace() && piece[..i].ends_with(char::is_whitespace) {
                 let rest = &piece[i..];
-                if LABELS.iter().any(|(l, _)| {
-                    rest.starts_with(l) && rest[l.len()..].trim_start().starts_with(['：', ':'])
-                }) {
+                if LABELS
+                    .iter()
+                    .any(|(l, _)| rest.starts_with(l) && rest[l.len()..].trim_start().starts_with(['：', ':']))
+                {
                     starts.push(i);
                 }
             }
@@ -374,6 +393,11 @@ fn ancestor_cell(node: NodeRef<'_>) -> Option<ElementRef<'_>> {
         .find(|e| matches!(e.value().name(), "td" | "th" | "dt" | "label"))
 }
 
+/// The text of a value element: pieces joined without spaces (`京政办发` `〔2011〕` `8号`).
+fn value_text(e: ElementRef<'_>) -> String {
+    collapse(&e.text().take(50).collect::<String>())
+}
+
 fn element_text(e: ElementRef<'_>) -> String {
     collapse(&e.text().collect::<Vec<_>>().join(" "))
 }
@@ -416,6 +440,8 @@ fn clean_value(f: Field, v: &str) -> Option<String> {
     match f {
         Field::Published | Field::Issued | Field::Expiry => parse_date(&v),
         Field::Title if v.chars().count() < 4 => None,
+        // `〔〕号`: a template with nothing filled in
+        Field::DocNumber | Field::Index if !v.chars().any(|c| c.is_alphanumeric()) => None,
         _ => Some(cap(v, MAX_FIELD_CHARS)),
     }
 }
@@ -440,7 +466,7 @@ fn read_metadata(root: NodeRef<'_>) -> Meta {
                 if label_of(&element_text(cell)).is_some_and(|(_, v, _)| v.is_empty()) {
                     let next = cell.next_siblings().filter_map(ElementRef::wrap).next();
                     if let Some(next) = next {
-                        let t = element_text(next);
+                        let t = value_text(next);
                         if !looks_like_label(&t) {
                             value = clean_value(field, &t);
                         }
@@ -448,6 +474,16 @@ fn read_metadata(root: NodeRef<'_>) -> Meta {
                             // empty cell: do not look further
                             continue;
                         }
+                    }
+                }
+            }
+            if value.is_none() {
+                // `<li>[发文字号] <span>…</span></li>`: the element right after the label
+                let next_el = node.next_siblings().find(|n| !n.value().as_text().is_some_and(|t| t.trim().is_empty()));
+                if let Some(el) = next_el.and_then(ElementRef::wrap) {
+                    let t = value_text(el);
+                    if !t.is_empty() && !looks_like_label(&t) {
+                        value = clean_value(field, &t);
                     }
                 }
             }
@@ -600,9 +636,11 @@ fn title_of(doc: &Html, metas: &[(String, String)], meta_title: &str, site: Opti
         }
     }
     let site_name = meta_get(metas, "sitename").unwrap_or("");
+    let column = meta_get(metas, "columnname").unwrap_or("");
+    let source = meta_get(metas, "contentsource").unwrap_or("");
     if let Some(t) = meta_get(metas, "articletitle") {
-        if t != site_name && t.chars().count() >= 2 {
-            return cap(t.to_owned(), MAX_FIELD_CHARS);
+        if t != site_name && t != column && t != source && t.chars().count() >= 2 {
+            return cap(strip_title_suffix(t, site_name), MAX_FIELD_CHARS);
         }
     }
     if !meta_title.is_empty() {
@@ -612,44 +650,59 @@ fn title_of(doc: &Html, metas: &[(String, String)], meta_title: &str, site: Opti
     let headings: Vec<String> = doc
         .select(&HEADINGS)
         .map(element_text)
+        .map(|t| TRAILING_DATE.replace(&t, "").trim().to_owned())
         .filter(|t| {
             let n = t.chars().count();
             (4..=200).contains(&n) && t != site_name && !t.ends_with("政府信息公开") && !t.contains("当前位置")
         })
         .take(50)
         .collect();
-    if let Some(h) = headings.iter().find(|h| {
+    if let Some(h) = headings.iter().filter(|h| h.chars().count() >= 6 && !ORG_NAME.is_match(h)).find(|h| {
         !page_title.is_empty() && (page_title.contains(h.as_str()) || compact(&page_title).contains(&compact(h)))
     }) {
         return cap(h.clone(), MAX_FIELD_CHARS);
     }
     let stripped = strip_title_suffix(&page_title, site_name);
-    if stripped.chars().count() >= 4 && stripped != site_name {
+    let longest = headings.iter().max_by_key(|h| h.chars().count());
+    let n = stripped.chars().count();
+    if n >= 4
+        && stripped != site_name
+        && !(n <= 16 && ORG_NAME.is_match(&stripped) && longest.is_some())
+        && (n >= 8 || longest.is_none_or(|h| h.chars().count() < 8))
+    {
         return cap(stripped, MAX_FIELD_CHARS);
     }
     // the longest heading is the item's; a column heading is short
-    if let Some(h) = headings.iter().max_by_key(|h| h.chars().count()) {
+    if let Some(h) = longest {
         return cap(h.clone(), MAX_FIELD_CHARS);
     }
     cap(if stripped.is_empty() { site_name.to_owned() } else { stripped }, MAX_FIELD_CHARS)
 }
 
+/// `<title>` minus the site name: split at the usual separators and keep the
+/// longest part that is not the site's name.
 fn strip_title_suffix(title: &str, site_name: &str) -> String {
-    let mut t = title.trim().to_owned();
-    if !site_name.is_empty() {
-        if let Some(x) = t.strip_suffix(site_name) {
-            t = x.trim_end_matches(|c: char| c.is_whitespace() || "-_|－—·".contains(c)).to_owned();
+    let t = collapse(title);
+    let mut parts: Vec<&str> = vec![t.as_str()];
+    let is_site = |p: &str| {
+        p == site_name
+            || p.ends_with("网站")
+            || p.ends_with("门户网")
+            || (!site_name.is_empty() && site_name.contains(p))
+            || (p.chars().count() <= 16 && ORG_NAME.is_match(p))
+    };
+    for sep in [" - ", " | ", "——", "｜", " — ", "－", "_", "--", "|", "-"] {
+        let split: Vec<&str> =
+            parts.iter().flat_map(|p| p.split(sep)).map(str::trim).filter(|p| !p.is_empty()).collect();
+        if split.len() > parts.len() && split.iter().any(|p| is_site(p)) {
+            parts = split;
         }
     }
-    for sep in [" - ", "_", " | ", "｜", " — ", "－", "--", "-"] {
-        if let Some((first, _)) = t.split_once(sep) {
-            if first.chars().count() >= 4 {
-                t = first.trim().to_owned();
-                break;
-            }
-        }
+    let keep: Vec<&str> = parts.iter().copied().filter(|p| !is_site(p)).collect();
+    match keep.iter().max_by_key(|p| p.chars().count()) {
+        Some(p) if keep.len() == 1 || parts.len() > 1 => (*p).to_owned(),
+        _ => t.clone(),
     }
-    t
 }
 
 fn category_for(site: Option<&SiteConfig>, url: &Url, column: &str) -> String {
@@ -703,12 +756,25 @@ pub fn extract_item(url: &Url, html: &str, site: Option<&SiteConfig>) -> Extract
     let body_el = body_element(&doc, site);
     let body = body_el.map(block_text).unwrap_or_default();
     let publisher = if meta.publisher.is_empty() {
-        meta_get(&metas, "contentsource").map(|s| cap(s.to_owned(), MAX_FIELD_CHARS)).unwrap_or_default()
+        meta_get(&metas, "contentsource")
+            .filter(|s| {
+                Some(*s) != meta_get(&metas, "articletitle")
+                    && Some(*s) != meta_get(&metas, "columnname")
+                    && Some(*s) != meta_get(&metas, "sitename")
+                    && !s.ends_with("网站")
+                    && !matches!(*s, "本网" | "本站")
+            })
+            .map(|s| cap(s.to_owned(), MAX_FIELD_CHARS))
+            .or_else(|| hidden_field(&doc, &NEWS_SOURCE))
+            .unwrap_or_default()
     } else {
         meta.publisher
     };
     let published_date = if meta.published.is_empty() {
-        meta_get(&metas, "pubdate").and_then(parse_date).unwrap_or_default()
+        meta_get(&metas, "pubdate")
+            .and_then(parse_date)
+            .or_else(|| hidden_field(&doc, &NEWS_PUBDAY).and_then(|t| parse_date(&t)))
+            .unwrap_or_default()
     } else {
         meta.published
     };
@@ -892,14 +958,23 @@ fn redirect_target(url: &Url, html: &str) -> Option<Url> {
 /// A "page not found" page served with status 200 (soft 404).
 pub fn is_soft_404(html: &str) -> bool {
     let head: String = html.chars().take(60_000).collect();
-    ["您访问的页面不存在", "页面不存在或已删除", "该页面已被删除", "您访问的页面已删除", "信息已撤销", "页面找不到了"].iter().any(|m| head.contains(m))
+    ["您访问的页面不存在", "页面不存在或已删除", "该页面已被删除", "您访问的页面已删除", "信息已撤销", "页面找不到了"]
+        .iter()
+        .any(|m| head.contains(m))
 }
 
 /// An anti-bot interstitial (a WAF challenge that sets a cookie by script).
 /// The crawler records it and backs off; it never tries to pass it.
 pub fn is_anti_bot(html: &str) -> bool {
     let head: String = html.chars().take(20_000).collect();
-    let markers = ["Virtual Container Shield", "__jsl_clearance", "acw_sc__v2", "yunsuo_session_verify", "_waf_bd8ce2ce37", "安全验证"];
+    let markers = [
+        "Virtual Container Shield",
+        "__jsl_clearance",
+        "acw_sc__v2",
+        "yunsuo_session_verify",
+        "_waf_bd8ce2ce37",
+        "安全验证",
+    ];
     if markers.iter().any(|m| head.contains(m)) {
         return true;
     }
