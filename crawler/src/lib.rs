@@ -1,9 +1,11 @@
 //! govsearch crawler.
+pub mod attachments;
 pub mod charset;
 pub mod config;
 pub mod dates;
 pub mod error;
 pub mod extract;
+pub mod robots;
 pub mod urlnorm;
 
 pub use config::{Config, CrawlSettings, Selectors, SiteConfig};
