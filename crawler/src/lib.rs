@@ -6,6 +6,7 @@ pub mod dates;
 pub mod error;
 pub mod extract;
 pub mod robots;
+pub mod scope;
 pub mod urlnorm;
 
 pub use config::{Config, CrawlSettings, Selectors, SiteConfig};
