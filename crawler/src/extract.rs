@@ -705,7 +705,7 @@ fn strip_title_suffix(title: &str, site_name: &str) -> String {
     }
 }
 
-fn category_for(site: Option<&SiteConfig>, url: &Url, column: &str) -> String {
+pub(crate) fn category_for(site: Option<&SiteConfig>, url: &Url, column: &str) -> String {
     let Some(site) = site else { return String::new() };
     let path = url.path();
     let by_path = site
@@ -715,6 +715,12 @@ fn category_for(site: Option<&SiteConfig>, url: &Url, column: &str) -> String {
         .max_by_key(|(k, _)| k.len())
         .map(|(_, v)| v.clone());
     by_path.or_else(|| (!column.is_empty()).then(|| site.columns.get(column).cloned()).flatten()).unwrap_or_default()
+}
+
+/// The column (栏目) a page says it belongs to: its `ColumnName` meta, else "".
+pub fn page_column(html: &str) -> String {
+    let doc = Html::parse_document(bounded(html));
+    meta_get(&metas(&doc), "columnname").map(str::to_owned).unwrap_or_default()
 }
 
 /// SHA-256 (hex) of the parts of an item that make its content.

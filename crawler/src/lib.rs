@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod robots;
 pub mod scope;
+pub mod state;
 pub mod urlnorm;
 
 pub use config::{Config, CrawlSettings, Selectors, SiteConfig};

@@ -40,7 +40,8 @@ impl Robots {
         let body = &body[..body.len().min(512 * 1024)];
         match texting_robots::Robot::new(agent_token(user_agent), body) {
             Ok(robot) => {
-                let crawl_delay = robot.delay.filter(|d| d.is_finite() && *d > 0.0).map(|d| Duration::from_secs_f32(d.min(120.0)));
+                let crawl_delay =
+                    robot.delay.filter(|d| d.is_finite() && *d > 0.0).map(|d| Duration::from_secs_f32(d.min(120.0)));
                 let sitemaps = robot.sitemaps.clone();
                 Robots { robot: Some(robot), disallow_all: false, crawl_delay, sitemaps }
             }

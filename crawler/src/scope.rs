@@ -77,7 +77,8 @@ pub struct SiteScope {
 }
 
 fn compile(patterns: &[String], defaults: &[&str]) -> Vec<Regex> {
-    let src: Vec<String> = if patterns.is_empty() { defaults.iter().map(|s| (*s).to_owned()).collect() } else { patterns.to_vec() };
+    let src: Vec<String> =
+        if patterns.is_empty() { defaults.iter().map(|s| (*s).to_owned()).collect() } else { patterns.to_vec() };
     // Patterns were validated by Config::parse; a bad one here is skipped.
     src.iter().filter_map(|p| Regex::new(p).ok()).collect()
 }
@@ -179,8 +180,23 @@ pub fn static_trap(url: &Url) -> Option<&'static str> {
 
 fn calendar_key(k: &str) -> bool {
     let k = k.to_ascii_lowercase();
-    matches!(k.as_str(), "date" | "day" | "month" | "year" | "ym" | "ymd" | "cal" | "calendar" | "week" | "d" | "m" | "y" | "time" | "riqi")
-        || k.ends_with("date")
+    matches!(
+        k.as_str(),
+        "date"
+            | "day"
+            | "month"
+            | "year"
+            | "ym"
+            | "ymd"
+            | "cal"
+            | "calendar"
+            | "week"
+            | "d"
+            | "m"
+            | "y"
+            | "time"
+            | "riqi"
+    ) || k.ends_with("date")
 }
 
 /// Detects URL families that grow without end: the same path with a calendar-like
@@ -253,8 +269,12 @@ pub async fn check_address(url: &Url, allow_private: bool) -> Result<(), String>
         return Ok(());
     }
     let host = match url.host() {
-        Some(url::Host::Ipv4(ip)) => return if is_private(IpAddr::V4(ip)) { Err(format!("private address refused: {ip}")) } else { Ok(()) },
-        Some(url::Host::Ipv6(ip)) => return if is_private(IpAddr::V6(ip)) { Err(format!("private address refused: {ip}")) } else { Ok(()) },
+        Some(url::Host::Ipv4(ip)) => {
+            return if is_private(IpAddr::V4(ip)) { Err(format!("private address refused: {ip}")) } else { Ok(()) };
+        }
+        Some(url::Host::Ipv6(ip)) => {
+            return if is_private(IpAddr::V6(ip)) { Err(format!("private address refused: {ip}")) } else { Ok(()) };
+        }
         Some(url::Host::Domain(d)) => d.to_owned(),
         None => return Err("no host".into()),
     };
@@ -319,7 +339,12 @@ mod tests {
     #[tokio::test]
     async fn ssrf_guard() {
         let u = |p: &str| Url::parse(p).unwrap();
-        assert!(check_address(&u("http://127.0.0.1:8080/"), false).await.unwrap_err().starts_with("private address refused"));
+        assert!(
+            check_address(&u("http://127.0.0.1:8080/"), false)
+                .await
+                .unwrap_err()
+                .starts_with("private address refused")
+        );
         assert!(check_address(&u("http://[::1]/"), false).await.is_err());
         assert!(check_address(&u("http://10.1.2.3/"), false).await.is_err());
         assert!(check_address(&u("http://169.254.169.254/latest/meta-data"), false).await.is_err());

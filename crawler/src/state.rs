@@ -1,0 +1,694 @@
+//! The crawl state: one SQLite database (WAL) holding every URL's status and
+//! validators, the raw bytes of every page and the text of attachments.
+//!
+//! Crash safety: a fetched page, its URL's new status and the links found on
+//! it are written in one transaction. A crawl *run* has an id; a URL finished
+//! in the current run is not fetched again in it. A run interrupted (crash,
+//! Ctrl-C, `max_pages`) is resumed by the next crawl: URLs left `fetching` go
+//! back to `queued`. A finished run is followed by a new one, a recrawl, which
+//! revisits every URL with its validators (conditional GET).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use url::Url;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::extract::{ExtractedItem, extract_item};
+use crate::scope::UrlKind;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'queued',
+    http_status INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    etag TEXT,
+    last_modified TEXT,
+    content_hash TEXT,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER,
+    next_due INTEGER NOT NULL DEFAULT 0,
+    depth INTEGER NOT NULL DEFAULT 0,
+    parent_url TEXT,
+    "column" TEXT NOT NULL DEFAULT '',
+    error_reason TEXT,
+    gone_count INTEGER NOT NULL DEFAULT 0,
+    run_id INTEGER,
+    link_text TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS urls_due ON urls (site, run_id, depth);
+CREATE INDEX IF NOT EXISTS urls_status ON urls (status);
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY REFERENCES urls(url),
+    content_type TEXT,
+    fetched_at INTEGER NOT NULL,
+    bytes BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attachments (
+    url TEXT PRIMARY KEY REFERENCES urls(url),
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '',
+    fetched_at INTEGER NOT NULL
+);
+"#;
+
+/// URL statuses stored in `urls.status`.
+pub mod status {
+    pub const QUEUED: &str = "queued";
+    pub const FETCHING: &str = "fetching";
+    pub const DONE: &str = "done";
+    pub const FAILED: &str = "failed";
+    /// 404/410 once.
+    pub const GONE: &str = "gone";
+    /// 404/410 twice: the item was taken down.
+    pub const WITHDRAWN: &str = "withdrawn";
+    /// Refused by robots.txt, the SSRF guard, scope or a trap rule.
+    pub const BLOCKED: &str = "blocked";
+}
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// A URL to add to the frontier.
+#[derive(Debug, Clone)]
+pub struct NewUrl {
+    pub url: String,
+    pub site: String,
+    pub kind: UrlKind,
+    pub depth: u32,
+    pub parent: Option<String>,
+    /// Column (栏目) of the list page that linked it.
+    pub column: String,
+    /// The anchor text it was linked with.
+    pub link_text: String,
+}
+
+/// A URL due for fetching, with what a conditional GET needs.
+#[derive(Debug, Clone)]
+pub struct DueUrl {
+    pub url: String,
+    pub site: String,
+    pub kind: UrlKind,
+    pub depth: u32,
+    pub column: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub content_hash: Option<String>,
+    pub gone_count: u32,
+    /// Whether the URL was fetched successfully before (a revisit).
+    pub seen_before: bool,
+}
+
+/// What happened to one URL, to be written with [`CrawlState::record`].
+#[derive(Debug, Clone, Default)]
+pub struct FetchRecord {
+    pub url: String,
+    pub http_status: Option<u16>,
+    /// `done`, `failed`, `gone`/`withdrawn` is decided by `record` from the status.
+    pub error_reason: Option<String>,
+    pub attempts: u32,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// New body (200): stored as the page's raw bytes.
+    pub body: Option<Vec<u8>>,
+    pub content_type: Option<String>,
+    pub content_hash: Option<String>,
+    /// Status to store instead of the derived one (e.g. `blocked`).
+    pub status_override: Option<&'static str>,
+    /// Links found on the page, enqueued in the same transaction.
+    pub links: Vec<NewUrl>,
+    /// For attachments: extracted text or the reason there is none.
+    pub attachment: Option<(String, Result<String, String>)>,
+}
+
+/// The outcome of recording a fetch, for the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    New,
+    Updated,
+    Unchanged,
+    /// 404/410 for the first time.
+    Gone,
+    Withdrawn,
+    Failed,
+    Blocked,
+}
+
+/// One row of `urls`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlRow {
+    pub url: String,
+    pub site: String,
+    pub kind: String,
+    pub status: String,
+    pub http_status: Option<u16>,
+    pub attempts: u32,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub content_hash: Option<String>,
+    pub depth: u32,
+    pub parent_url: Option<String>,
+    pub column: String,
+    pub error_reason: Option<String>,
+    pub gone_count: u32,
+}
+
+/// A stored page.
+#[derive(Debug, Clone)]
+pub struct StoredPage {
+    pub url: String,
+    pub content_type: Option<String>,
+    pub fetched_at: i64,
+    pub bytes: Vec<u8>,
+}
+
+/// The crawl state database.
+pub struct CrawlState {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for CrawlState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CrawlState").field("path", &self.path).finish()
+    }
+}
+
+impl CrawlState {
+    /// Open (creating if needed) the state at `path`: schema, WAL mode, foreign keys.
+    pub fn open(path: &Path) -> Result<CrawlState> {
+        let err = |source| Error::State { path: path.display().to_string(), source };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+        }
+        let conn = Connection::open(path).map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
+        conn.execute_batch(SCHEMA).map_err(err)?;
+        Ok(CrawlState { conn: Mutex::new(conn), path: path.to_owned() })
+    }
+
+    fn err(&self, source: rusqlite::Error) -> Error {
+        Error::State { path: self.path.display().to_string(), source }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
+        let mut guard = match self.conn.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut guard).map_err(|e| self.err(e))
+    }
+
+    /// Start a crawl run, or resume the last one if it did not finish. URLs
+    /// left `fetching` by a crash go back to `queued`. Returns the run id.
+    pub fn begin_run(&self) -> Result<i64> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            tx.execute("UPDATE urls SET status = 'queued' WHERE status = 'fetching'", [])?;
+            let open: Option<i64> = tx
+                .query_row("SELECT id FROM runs WHERE finished_at IS NULL ORDER BY id DESC LIMIT 1", [], |r| r.get(0))
+                .optional()?;
+            let id = match open {
+                Some(id) => id,
+                None => {
+                    tx.execute("INSERT INTO runs (started_at) VALUES (?1)", [now()])?;
+                    tx.last_insert_rowid()
+                }
+            };
+            tx.commit()?;
+            Ok(id)
+        })
+    }
+
+    /// Mark a run finished: the next crawl is a recrawl.
+    pub fn finish_run(&self, run: i64) -> Result<()> {
+        self.with(|c| c.execute("UPDATE runs SET finished_at = ?1 WHERE id = ?2", params![now(), run]).map(|_| ()))
+    }
+
+    /// Add URLs to the frontier (existing URLs are left as they are). Returns how many were new.
+    pub fn enqueue(&self, urls: &[NewUrl]) -> Result<usize> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let n = insert_urls(&tx, urls)?;
+            tx.commit()?;
+            Ok(n)
+        })
+    }
+
+    /// Up to `limit` URLs of `site` not yet processed in `run`, shallowest first;
+    /// they are marked `fetching` in the same transaction.
+    pub fn take_due(&self, run: i64, site: &str, limit: usize) -> Result<Vec<DueUrl>> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let rows = {
+                let mut st = tx.prepare(
+                    "SELECT url, site, kind, depth, \"column\", etag, last_modified, content_hash, gone_count, last_seen
+                     FROM urls WHERE site = ?1 AND (run_id IS NULL OR run_id < ?2) AND status NOT IN ('fetching', 'blocked')
+                     AND kind IN ('list', 'item', 'attachment', 'sitemap')
+                     ORDER BY depth, rowid LIMIT ?3",
+                )?;
+                st.query_map(params![site, run, limit as i64], |r| {
+                    Ok(DueUrl {
+                        url: r.get(0)?,
+                        site: r.get(1)?,
+                        kind: UrlKind::parse(&r.get::<_, String>(2)?).unwrap_or(UrlKind::List),
+                        depth: r.get::<_, i64>(3)? as u32,
+                        column: r.get(4)?,
+                        etag: r.get(5)?,
+                        last_modified: r.get(6)?,
+                        content_hash: r.get(7)?,
+                        gone_count: r.get::<_, i64>(8)? as u32,
+                        seen_before: r.get::<_, Option<i64>>(9)?.is_some(),
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            for d in &rows {
+                tx.execute("UPDATE urls SET status = 'fetching' WHERE url = ?1", [&d.url])?;
+            }
+            tx.commit()?;
+            Ok(rows)
+        })
+    }
+
+    /// Whether any URL of `site` is still due in `run` (including ones being fetched).
+    pub fn has_due(&self, run: i64, site: &str) -> Result<bool> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT EXISTS(SELECT 1 FROM urls WHERE site = ?1 AND (run_id IS NULL OR run_id < ?2) AND status != 'blocked'
+                 AND kind IN ('list', 'item', 'attachment', 'sitemap'))",
+                params![site, run],
+                |r| r.get(0),
+            )
+        })
+    }
+
+    /// Write the result of one fetch, its page bytes and its links in one transaction.
+    pub fn record(&self, run: i64, rec: FetchRecord) -> Result<Outcome> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let prev: Option<(Option<String>, i64, Option<i64>)> = tx
+                .query_row("SELECT content_hash, gone_count, last_seen FROM urls WHERE url = ?1", [&rec.url], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?;
+            let (prev_hash, prev_gone, last_seen) = prev.unwrap_or((None, 0, None));
+            let t = now();
+            let code = rec.http_status.unwrap_or(0);
+            let (status, outcome, gone) = if let Some(s) = rec.status_override {
+                (s, if s == status::BLOCKED { Outcome::Blocked } else { Outcome::Failed }, prev_gone)
+            } else if code == 304 {
+                (status::DONE, Outcome::Unchanged, 0)
+            } else if code == 404 || code == 410 {
+                let g = prev_gone + 1;
+                if g >= 2 { (status::WITHDRAWN, Outcome::Withdrawn, g) } else { (status::GONE, Outcome::Gone, g) }
+            } else if (200..300).contains(&code) && rec.error_reason.is_none() {
+                let o = match (&prev_hash, &rec.content_hash) {
+                    (Some(a), Some(b)) if a == b => Outcome::Unchanged,
+                    _ if last_seen.is_none() => Outcome::New,
+                    _ => Outcome::Updated,
+                };
+                (status::DONE, o, 0)
+            } else {
+                (status::FAILED, Outcome::Failed, prev_gone)
+            };
+            let ok = status == status::DONE;
+            tx.execute(
+                "UPDATE urls SET status = ?2, http_status = ?3, attempts = ?4, error_reason = ?5, gone_count = ?6, run_id = ?7,
+                    etag = CASE WHEN ?8 THEN COALESCE(?9, etag) ELSE etag END,
+                    last_modified = CASE WHEN ?8 THEN COALESCE(?10, last_modified) ELSE last_modified END,
+                    content_hash = CASE WHEN ?8 THEN COALESCE(?11, content_hash) ELSE content_hash END,
+                    last_seen = CASE WHEN ?8 THEN ?12 ELSE last_seen END
+                 WHERE url = ?1",
+                params![
+                    rec.url,
+                    status,
+                    rec.http_status.map(i64::from),
+                    rec.attempts as i64,
+                    rec.error_reason,
+                    gone,
+                    run,
+                    ok,
+                    rec.etag,
+                    rec.last_modified,
+                    rec.content_hash,
+                    t
+                ],
+            )?;
+            if let Some(body) = &rec.body {
+                if outcome != Outcome::Unchanged || !has_page(&tx, &rec.url)? {
+                    tx.execute(
+                        "INSERT INTO pages (url, content_type, fetched_at, bytes) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT(url) DO UPDATE SET content_type = excluded.content_type, fetched_at = excluded.fetched_at, bytes = excluded.bytes",
+                        params![rec.url, rec.content_type, t, body],
+                    )?;
+                }
+            }
+            if let Some((kind, result)) = &rec.attachment {
+                let (text, error) = match result {
+                    Ok(t) => (t.as_str(), ""),
+                    Err(e) => ("", e.as_str()),
+                };
+                tx.execute(
+                    "INSERT INTO attachments (url, kind, text, error, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, text = excluded.text, error = excluded.error, fetched_at = excluded.fetched_at",
+                    params![rec.url, kind, text, error, t],
+                )?;
+            }
+            insert_urls(&tx, &rec.links)?;
+            tx.commit()?;
+            Ok(outcome)
+        })
+    }
+
+    /// Put a URL back in the queue of this run (used when a crawl stops early).
+    pub fn requeue(&self, url: &str) -> Result<()> {
+        self.with(|c| {
+            c.execute("UPDATE urls SET status = 'queued' WHERE url = ?1 AND status = 'fetching'", [url]).map(|_| ())
+        })
+    }
+
+    /// One URL's row.
+    pub fn url(&self, url: &str) -> Result<Option<UrlRow>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT url, site, kind, status, http_status, attempts, etag, last_modified, content_hash, depth, parent_url, \"column\", error_reason, gone_count FROM urls WHERE url = ?1",
+                [url],
+                row_to_url,
+            )
+            .optional()
+        })
+    }
+
+    /// Every URL row, ordered by URL.
+    pub fn urls(&self) -> Result<Vec<UrlRow>> {
+        self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT url, site, kind, status, http_status, attempts, etag, last_modified, content_hash, depth, parent_url, \"column\", error_reason, gone_count FROM urls ORDER BY url",
+            )?;
+            st.query_map([], row_to_url)?.collect()
+        })
+    }
+
+    /// The stored raw page.
+    pub fn page(&self, url: &str) -> Result<Option<StoredPage>> {
+        self.with(|c| {
+            c.query_row("SELECT url, content_type, fetched_at, bytes FROM pages WHERE url = ?1", [url], |r| {
+                Ok(StoredPage { url: r.get(0)?, content_type: r.get(1)?, fetched_at: r.get(2)?, bytes: r.get(3)? })
+            })
+            .optional()
+        })
+    }
+
+    /// Number of stored pages.
+    pub fn page_count(&self) -> Result<u64> {
+        self.with(|c| c.query_row("SELECT COUNT(*) FROM pages", [], |r| r.get::<_, i64>(0)).map(|n| n as u64))
+    }
+
+    /// Stored text (or error) of an attachment.
+    pub fn attachment(&self, url: &str) -> Result<Option<(String, String)>> {
+        self.with(|c| {
+            c.query_row("SELECT text, error FROM attachments WHERE url = ?1", [url], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+    }
+
+    /// Count of URLs per status.
+    pub fn status_counts(&self) -> Result<BTreeMap<String, u64>> {
+        self.with(|c| {
+            let mut st = c.prepare("SELECT status, COUNT(*) FROM urls GROUP BY status")?;
+            st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?.collect()
+        })
+    }
+
+    /// `PRAGMA integrity_check` and foreign-key check; an error names the problem.
+    pub fn integrity_check(&self) -> Result<()> {
+        let msg: String = self.with(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))?;
+        if msg != "ok" {
+            return Err(Error::State {
+                path: self.path.display().to_string(),
+                source: rusqlite::Error::InvalidParameterName(format!("integrity_check: {msg}")),
+            });
+        }
+        Ok(())
+    }
+
+    /// Re-run extraction over every stored item page (no network).
+    ///
+    /// - `site`, `column` and `category` come from the URL row (the list page
+    ///   that linked the item) and the site's `columns` map;
+    /// - attachments' `text`/`error` are joined from stored attachment rows;
+    /// - `withdrawn` is true for items whose URL is `withdrawn` (their last
+    ///   stored page is still extracted);
+    /// - duplicates (same site and 索引号, same 文号 + title, or same content
+    ///   hash under several URLs) are merged into the first one (by URL order);
+    ///   `urls` lists every URL of the merged item.
+    pub fn extract_items(&self, config: &Config) -> Result<Vec<ExtractedItem>> {
+        let rows: Vec<(String, String, String, String, Option<String>, Vec<u8>)> = self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT u.url, u.site, u.status, u.\"column\", p.content_type, p.bytes FROM urls u JOIN pages p ON p.url = u.url
+                 WHERE u.kind = 'item' ORDER BY u.url",
+            )?;
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?.collect()
+        })?;
+        let atts: HashMap<String, (String, String)> = self.with(|c| {
+            let mut st = c.prepare("SELECT url, text, error FROM attachments")?;
+            st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?.collect()
+        })?;
+        let mut items: Vec<ExtractedItem> = Vec::new();
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        for (url, site_name, status, column, ctype, bytes) in rows {
+            let Ok(parsed) = Url::parse(&url) else { continue };
+            let site = config.sites.iter().find(|s| s.name == site_name);
+            let html = crate::charset::decode(&bytes, ctype.as_deref()).text;
+            let mut item = extract_item(&parsed, &html, site);
+            item.site = site_name.clone();
+            if !column.is_empty() {
+                item.column = column.clone();
+            }
+            if let Some(site) = site {
+                let cat = crate::extract::category_for(Some(site), &parsed, &item.column);
+                if !cat.is_empty() {
+                    item.category = cat;
+                }
+            }
+            item.withdrawn = status == status::WITHDRAWN;
+            for a in &mut item.attachments {
+                match atts.get(&a.url) {
+                    Some((text, error)) => {
+                        a.text = text.clone();
+                        a.error = error.clone();
+                    }
+                    None => a.error = "not fetched".into(),
+                }
+            }
+            let keys = dedup_keys(&item);
+            if let Some(&i) = keys.iter().find_map(|k| by_key.get(k)) {
+                let first = &mut items[i];
+                if !first.urls.contains(&item.url) {
+                    first.urls.push(item.url.clone());
+                }
+                first.withdrawn = first.withdrawn && item.withdrawn;
+                continue;
+            }
+            for k in keys {
+                by_key.insert(k, items.len());
+            }
+            items.push(item);
+        }
+        Ok(items)
+    }
+}
+
+fn dedup_keys(item: &ExtractedItem) -> Vec<String> {
+    let mut keys = Vec::new();
+    if !item.index_number.is_empty() {
+        keys.push(format!("idx\u{1}{}\u{1}{}", item.site, item.index_number));
+    }
+    if !item.doc_number.is_empty() && !item.title.is_empty() {
+        keys.push(format!("doc\u{1}{}\u{1}{}", item.doc_number, item.title));
+    }
+    if !item.body.is_empty() {
+        keys.push(format!("hash\u{1}{}", item.content_hash));
+    }
+    keys
+}
+
+fn has_page(tx: &rusqlite::Transaction<'_>, url: &str) -> rusqlite::Result<bool> {
+    tx.query_row("SELECT EXISTS(SELECT 1 FROM pages WHERE url = ?1)", [url], |r| r.get(0))
+}
+
+fn insert_urls(tx: &rusqlite::Transaction<'_>, urls: &[NewUrl]) -> rusqlite::Result<usize> {
+    let mut st = tx.prepare(
+        "INSERT OR IGNORE INTO urls (url, site, kind, status, first_seen, depth, parent_url, \"column\", link_text)
+         VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    let t = now();
+    let mut n = 0;
+    for u in urls {
+        n += st.execute(params![u.url, u.site, u.kind.as_str(), t, u.depth as i64, u.parent, u.column, u.link_text])?;
+    }
+    Ok(n)
+}
+
+fn row_to_url(r: &rusqlite::Row<'_>) -> rusqlite::Result<UrlRow> {
+    Ok(UrlRow {
+        url: r.get(0)?,
+        site: r.get(1)?,
+        kind: r.get(2)?,
+        status: r.get(3)?,
+        http_status: r.get::<_, Option<i64>>(4)?.map(|s| s as u16),
+        attempts: r.get::<_, i64>(5)? as u32,
+        etag: r.get(6)?,
+        last_modified: r.get(7)?,
+        content_hash: r.get(8)?,
+        depth: r.get::<_, i64>(9)? as u32,
+        parent_url: r.get(10)?,
+        column: r.get(11)?,
+        error_reason: r.get(12)?,
+        gone_count: r.get::<_, i64>(13)? as u32,
+    })
+}
+
+/// An exclusive lock on a data folder for one crawl: a file `crawl.lock`
+/// holding the owner's pid. A lock left by a dead process is taken over.
+/// Released on drop.
+#[derive(Debug)]
+pub struct CrawlLock {
+    path: PathBuf,
+}
+
+impl CrawlLock {
+    /// Take the lock, or fail with [`Error::Locked`] naming the holder.
+    pub fn acquire(data_dir: &Path) -> Result<CrawlLock> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| Error::Io { path: data_dir.display().to_string(), source })?;
+        let path = data_dir.join("crawl.lock");
+        let me = std::process::id().to_string();
+        for _ in 0..3 {
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut f) => {
+                    use std::io::Write;
+                    f.write_all(me.as_bytes())
+                        .map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+                    return Ok(CrawlLock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let pid = std::fs::read_to_string(&path).unwrap_or_default().trim().to_owned();
+                    if pid_alive(&pid) {
+                        return Err(Error::Locked {
+                            path: data_dir.display().to_string(),
+                            pid,
+                            lock: path.display().to_string(),
+                        });
+                    }
+                    // stale: the holder is gone
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(source) => return Err(Error::Io { path: path.display().to_string(), source }),
+            }
+        }
+        Err(Error::Locked { path: data_dir.display().to_string(), pid: "?".into(), lock: path.display().to_string() })
+    }
+}
+
+fn pid_alive(pid: &str) -> bool {
+    let Ok(n) = pid.parse::<u32>() else { return false };
+    if n == std::process::id() {
+        return true;
+    }
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{n}")).exists()
+    } else {
+        // Without /proc we cannot tell: assume alive (the user removes a stale lock).
+        true
+    }
+}
+
+impl Drop for CrawlLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn nu(url: &str, kind: UrlKind) -> NewUrl {
+        NewUrl {
+            url: url.into(),
+            site: "s".into(),
+            kind,
+            depth: 0,
+            parent: None,
+            column: String::new(),
+            link_text: String::new(),
+        }
+    }
+
+    #[test]
+    fn run_resume_and_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
+        let run = st.begin_run().unwrap();
+        assert_eq!(st.enqueue(&[nu("http://a/1", UrlKind::Item), nu("http://a/2", UrlKind::Item)]).unwrap(), 2);
+        assert_eq!(st.enqueue(&[nu("http://a/1", UrlKind::Item)]).unwrap(), 0);
+        let due = st.take_due(run, "s", 10).unwrap();
+        assert_eq!(due.len(), 2);
+        // crash: nothing recorded; reopen resumes the same run with both queued again
+        drop(st);
+        let st = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
+        assert_eq!(st.begin_run().unwrap(), run);
+        let due = st.take_due(run, "s", 10).unwrap();
+        assert_eq!(due.len(), 2);
+        let rec = |url: &str, code: u16, hash: &str| FetchRecord {
+            url: url.into(),
+            http_status: Some(code),
+            attempts: 1,
+            body: Some(b"x".to_vec()),
+            content_hash: Some(hash.into()),
+            ..Default::default()
+        };
+        assert_eq!(st.record(run, rec("http://a/1", 200, "h1")).unwrap(), Outcome::New);
+        assert_eq!(st.record(run, rec("http://a/2", 404, "")).unwrap(), Outcome::Gone);
+        assert!(st.take_due(run, "s", 10).unwrap().is_empty());
+        assert!(!st.has_due(run, "s").unwrap());
+        st.finish_run(run).unwrap();
+        let run2 = st.begin_run().unwrap();
+        assert!(run2 > run);
+        let due = st.take_due(run2, "s", 10).unwrap();
+        assert_eq!(due.len(), 2);
+        assert_eq!(st.record(run2, rec("http://a/1", 200, "h1")).unwrap(), Outcome::Unchanged);
+        assert_eq!(st.record(run2, rec("http://a/2", 410, "")).unwrap(), Outcome::Withdrawn);
+        assert_eq!(st.url("http://a/2").unwrap().unwrap().status, "withdrawn");
+        st.integrity_check().unwrap();
+    }
+
+    #[test]
+    fn lock_is_exclusive_and_stale_lock_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let l = CrawlLock::acquire(dir.path()).unwrap();
+        assert!(matches!(CrawlLock::acquire(dir.path()), Err(Error::Locked { .. })));
+        drop(l);
+        std::fs::write(dir.path().join("crawl.lock"), "999999999").unwrap();
+        let _l = CrawlLock::acquire(dir.path()).unwrap();
+    }
+}
