@@ -153,14 +153,12 @@ fn attr<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
     while let Some(i) = rest.find(name) {
         let before_ok = i == 0 || rest[..i].ends_with(char::is_whitespace);
         let after = rest[i + name.len()..].trim_start();
-        if before_ok {
-            if let Some(v) = after.strip_prefix('=') {
-                let v = v.trim_start();
-                let q = v.chars().next()?;
-                if q == '"' || q == '\'' {
-                    let v = &v[1..];
-                    return v.find(q).map(|e| &v[..e]);
-                }
+        if before_ok && let Some(v) = after.strip_prefix('=') {
+            let v = v.trim_start();
+            let q = v.chars().next()?;
+            if q == '"' || q == '\'' {
+                let v = &v[1..];
+                return v.find(q).map(|e| &v[..e]);
             }
         }
         rest = &rest[i + name.len()..];

@@ -462,18 +462,18 @@ fn read_metadata(root: NodeRef<'_>) -> Meta {
             value = clean_value(field, &inline);
         } else {
             // a table cell holding just the label: the value is the next cell
-            if let Some(cell) = ancestor_cell(*node) {
-                if label_of(&element_text(cell)).is_some_and(|(_, v, _)| v.is_empty()) {
-                    let next = cell.next_siblings().filter_map(ElementRef::wrap).next();
-                    if let Some(next) = next {
-                        let t = value_text(next);
-                        if !looks_like_label(&t) {
-                            value = clean_value(field, &t);
-                        }
-                        if value.is_none() {
-                            // empty cell: do not look further
-                            continue;
-                        }
+            if let Some(cell) = ancestor_cell(*node)
+                && label_of(&element_text(cell)).is_some_and(|(_, v, _)| v.is_empty())
+            {
+                let next = cell.next_siblings().filter_map(ElementRef::wrap).next();
+                if let Some(next) = next {
+                    let t = value_text(next);
+                    if !looks_like_label(&t) {
+                        value = clean_value(field, &t);
+                    }
+                    if value.is_none() {
+                        // empty cell: do not look further
+                        continue;
                     }
                 }
             }
@@ -487,12 +487,12 @@ fn read_metadata(root: NodeRef<'_>) -> Meta {
                     }
                 }
             }
-            if value.is_none() {
-                if let Some((_, t)) = nodes.get(i + 1) {
-                    if !looks_like_label(t) && t.chars().count() <= 200 {
-                        value = clean_value(field, t);
-                    }
-                }
+            if value.is_none()
+                && let Some((_, t)) = nodes.get(i + 1)
+                && !looks_like_label(t)
+                && t.chars().count() <= 200
+            {
+                value = clean_value(field, t);
             }
         }
         if let Some(v) = value {
@@ -611,10 +611,10 @@ fn density_score(e: ElementRef<'_>) -> usize {
 }
 
 fn body_element<'a>(doc: &'a Html, site: Option<&SiteConfig>) -> Option<ElementRef<'a>> {
-    if let Some(s) = site.and_then(|s| s.selectors.body.as_deref()).and_then(|s| Selector::parse(s).ok()) {
-        if let Some(e) = doc.select(&s).next() {
-            return Some(e);
-        }
+    if let Some(s) = site.and_then(|s| s.selectors.body.as_deref()).and_then(|s| Selector::parse(s).ok())
+        && let Some(e) = doc.select(&s).next()
+    {
+        return Some(e);
     }
     for s in BODY_SELECTORS.iter() {
         // the first match with real text; nested matches (.view inside #zoom) are fine
@@ -630,18 +630,21 @@ fn body_element<'a>(doc: &'a Html, site: Option<&SiteConfig>) -> Option<ElementR
 }
 
 fn title_of(doc: &Html, metas: &[(String, String)], meta_title: &str, site: Option<&SiteConfig>) -> String {
-    if let Some(s) = site.and_then(|s| s.selectors.title.as_deref()).and_then(|s| Selector::parse(s).ok()) {
-        if let Some(t) = doc.select(&s).map(element_text).find(|t| !t.is_empty()) {
-            return cap(t, MAX_FIELD_CHARS);
-        }
+    if let Some(s) = site.and_then(|s| s.selectors.title.as_deref()).and_then(|s| Selector::parse(s).ok())
+        && let Some(t) = doc.select(&s).map(element_text).find(|t| !t.is_empty())
+    {
+        return cap(t, MAX_FIELD_CHARS);
     }
     let site_name = meta_get(metas, "sitename").unwrap_or("");
     let column = meta_get(metas, "columnname").unwrap_or("");
     let source = meta_get(metas, "contentsource").unwrap_or("");
-    if let Some(t) = meta_get(metas, "articletitle") {
-        if t != site_name && t != column && t != source && t.chars().count() >= 2 {
-            return cap(strip_title_suffix(t, site_name), MAX_FIELD_CHARS);
-        }
+    if let Some(t) = meta_get(metas, "articletitle")
+        && t != site_name
+        && t != column
+        && t != source
+        && t.chars().count() >= 2
+    {
+        return cap(strip_title_suffix(t, site_name), MAX_FIELD_CHARS);
     }
     if !meta_title.is_empty() {
         return meta_title.to_owned();
@@ -859,6 +862,11 @@ fn related(doc: &Html, url: &Url, links: &PageLinks, body: Option<ElementRef<'_>
     out
 }
 
+/// The attachment kind (lowercase extension) of a URL, if it names a file.
+pub fn attachment_kind_of(u: &Url) -> Option<String> {
+    attachment_kind(u)
+}
+
 fn attachment_kind(u: &Url) -> Option<String> {
     let from_path = |p: &str| -> Option<String> {
         let name = p.rsplit('/').next()?;
@@ -930,10 +938,11 @@ pub fn extract_links(url: &Url, html: &str) -> PageLinks {
         let ext = &c[4];
         for i in 0..count.min(MAX_PAGES_PER_LIST) {
             let file = if i == 0 { format!("{name}.{ext}") } else { format!("{name}_{i}.{ext}") };
-            if let Some(u) = resolve(url, &file) {
-                if u != *url && seen_pages.insert(u.to_string()) {
-                    out.pagination.push(u);
-                }
+            if let Some(u) = resolve(url, &file)
+                && u != *url
+                && seen_pages.insert(u.to_string())
+            {
+                out.pagination.push(u);
             }
         }
     }

@@ -2,9 +2,11 @@
 pub mod attachments;
 pub mod charset;
 pub mod config;
+pub mod crawl;
 pub mod dates;
 pub mod error;
 pub mod extract;
+pub mod fetch;
 pub mod robots;
 pub mod scope;
 pub mod state;

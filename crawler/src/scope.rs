@@ -89,10 +89,10 @@ impl SiteScope {
         let mut hosts: Vec<String> = site.hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
         if hosts.is_empty() {
             for u in &site.start_urls {
-                if let Some(h) = Url::parse(u).ok().and_then(|u| u.host_str().map(str::to_owned)) {
-                    if !hosts.contains(&h) {
-                        hosts.push(h);
-                    }
+                if let Some(h) = Url::parse(u).ok().and_then(|u| u.host_str().map(str::to_owned))
+                    && !hosts.contains(&h)
+                {
+                    hosts.push(h);
                 }
             }
         }
@@ -138,10 +138,10 @@ impl SiteScope {
         if last.ends_with(".xml") && last.contains("sitemap") {
             return UrlKind::Sitemap;
         }
-        if let Some((_, ext)) = last.rsplit_once('.') {
-            if ATTACHMENT_KINDS.contains(&ext) {
-                return UrlKind::Attachment;
-            }
+        if let Some((_, ext)) = last.rsplit_once('.')
+            && ATTACHMENT_KINDS.contains(&ext)
+        {
+            return UrlKind::Attachment;
         }
         let s = url.as_str();
         if self.item.iter().any(|r| r.is_match(s)) {

@@ -259,7 +259,7 @@ impl CrawlState {
             let rows = {
                 let mut st = tx.prepare(
                     "SELECT url, site, kind, depth, \"column\", etag, last_modified, content_hash, gone_count, last_seen
-                     FROM urls WHERE site = ?1 AND (run_id IS NULL OR run_id < ?2) AND status NOT IN ('fetching', 'blocked')
+                     FROM urls WHERE site = ?1 AND (run_id IS NULL OR run_id < ?2) AND status != 'fetching'
                      AND kind IN ('list', 'item', 'attachment', 'sitemap')
                      ORDER BY depth, rowid LIMIT ?3",
                 )?;
@@ -291,7 +291,7 @@ impl CrawlState {
     pub fn has_due(&self, run: i64, site: &str) -> Result<bool> {
         self.with(|c| {
             c.query_row(
-                "SELECT EXISTS(SELECT 1 FROM urls WHERE site = ?1 AND (run_id IS NULL OR run_id < ?2) AND status != 'blocked'
+                "SELECT EXISTS(SELECT 1 FROM urls WHERE site = ?1 AND (run_id IS NULL OR run_id < ?2)
                  AND kind IN ('list', 'item', 'attachment', 'sitemap'))",
                 params![site, run],
                 |r| r.get(0),
@@ -351,15 +351,14 @@ impl CrawlState {
                     t
                 ],
             )?;
-            if let Some(body) = &rec.body {
-                if outcome != Outcome::Unchanged || !has_page(&tx, &rec.url)? {
+            if let Some(body) = &rec.body
+                && (outcome != Outcome::Unchanged || !has_page(&tx, &rec.url)?) {
                     tx.execute(
                         "INSERT INTO pages (url, content_type, fetched_at, bytes) VALUES (?1, ?2, ?3, ?4)
                          ON CONFLICT(url) DO UPDATE SET content_type = excluded.content_type, fetched_at = excluded.fetched_at, bytes = excluded.bytes",
                         params![rec.url, rec.content_type, t, body],
                     )?;
                 }
-            }
             if let Some((kind, result)) = &rec.attachment {
                 let (text, error) = match result {
                     Ok(t) => (t.as_str(), ""),

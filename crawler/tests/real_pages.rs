@@ -97,6 +97,7 @@ fn all_real_pages_decode_and_extract() {
     assert_eq!(pages.len(), 300);
     let mut failures = Vec::new();
     let dump = std::env::var_os("DUMP_EXTRACT").is_some();
+    let re = regex::Regex::new(r#"createPageHTML\((\d+),"#).unwrap();
     for p in &pages {
         let raw = bytes(&p.rel);
         let d = decode(&raw, p.content_type.as_deref());
@@ -155,7 +156,6 @@ fn all_real_pages_decode_and_extract() {
             }
         }
         if p.pagination.iter().any(|x| x == "createPageHTML") {
-            let re = regex::Regex::new(r#"createPageHTML\((\d+),"#).unwrap();
             let n: usize = re.captures(&d.text).map_or(0, |c| c[1].parse().unwrap());
             if n > 1 && links.pagination.len() < n - 1 {
                 failures.push(format!("{}: createPageHTML({n}) but {} pages", p.rel, links.pagination.len()));

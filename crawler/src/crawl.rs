@@ -1,0 +1,750 @@
+//! The crawl loop: frontier from the state, politeness, robots.txt, fetch,
+//! extract links, record — until no URL is due or `max_pages` is reached.
+//!
+//! Politeness: one global semaphore bounds requests in flight; each host has
+//! a gate that spaces request starts by `max(delay_ms, robots Crawl-delay)`;
+//! robots.txt is fetched once per host per run before anything else on it.
+//! A host that answers with an anti-bot challenge is left alone for the rest
+//! of the run (recorded, never bypassed).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use serde::Serialize;
+use tokio::sync::{Mutex, OnceCell, Semaphore};
+use url::Url;
+
+use crate::config::{Config, CrawlSettings, SiteConfig};
+use crate::error::Result;
+use crate::extract::{extract_item, extract_links, is_anti_bot, is_soft_404, page_column};
+use crate::fetch::{Fetched, Validators, client_for, get};
+use crate::robots::Robots;
+use crate::scope::{SiteScope, TrapDetector, UrlKind, check_address};
+use crate::state::{CrawlState, DueUrl, FetchRecord, NewUrl, Outcome, status};
+
+/// Options of one crawl invocation.
+#[derive(Clone, Default)]
+pub struct CrawlOptions {
+    /// Stop after this many fetched URLs (the run is resumed by the next crawl).
+    pub max_pages: Option<usize>,
+    /// Called after every fetched URL.
+    pub progress: Option<Arc<dyn Fn(&Progress) + Send + Sync>>,
+}
+
+impl fmt::Debug for CrawlOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CrawlOptions")
+            .field("max_pages", &self.max_pages)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+/// Progress of a running crawl.
+#[derive(Debug, Clone, Serialize)]
+pub struct Progress {
+    pub fetched: usize,
+    /// URLs taken from the frontier and not finished yet.
+    pub queued: usize,
+    pub errors: usize,
+    pub pages_per_sec: f64,
+    pub current_url: String,
+}
+
+/// Per-site counts of one crawl.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct SiteReport {
+    /// URLs fetched (each counted once, whatever the number of attempts).
+    pub fetched: u64,
+    /// 304, or the same content hash as before.
+    pub unchanged: u64,
+    pub new: u64,
+    pub updated: u64,
+    /// 404/410 a second time.
+    pub withdrawn: u64,
+    /// 404/410 a first time.
+    pub gone: u64,
+    /// Failures by reason ("http 500", "timeout", "anti-bot challenge", …).
+    pub failed: BTreeMap<String, u64>,
+    /// URLs not fetched because robots.txt disallows them.
+    pub robots_blocked: u64,
+    /// Links dropped as crawler traps.
+    pub traps: u64,
+    /// HTTP requests sent (robots.txt, retries and redirect hops included).
+    pub requests: u64,
+    /// Certificate verification was off for this site.
+    pub insecure: bool,
+}
+
+/// What a crawl did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct CrawlReport {
+    pub run_id: i64,
+    /// The run stopped at `max_pages`; the next crawl resumes it.
+    pub stopped_early: bool,
+    pub sites: BTreeMap<String, SiteReport>,
+}
+
+impl fmt::Display for CrawlReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<16} {:>8} {:>6} {:>8} {:>10} {:>9} {:>6} {:>7} {:>7} {:>6}",
+            "site", "fetched", "new", "updated", "unchanged", "withdrawn", "gone", "failed", "robots", "traps"
+        )?;
+        for (name, s) in &self.sites {
+            let failed: u64 = s.failed.values().sum();
+            writeln!(
+                f,
+                "{:<16} {:>8} {:>6} {:>8} {:>10} {:>9} {:>6} {:>7} {:>7} {:>6}{}",
+                name,
+                s.fetched,
+                s.new,
+                s.updated,
+                s.unchanged,
+                s.withdrawn,
+                s.gone,
+                failed,
+                s.robots_blocked,
+                s.traps,
+                if s.insecure { "  (TLS verification OFF)" } else { "" }
+            )?;
+            for (reason, n) in &s.failed {
+                writeln!(f, "    failed {n:>6}  {reason}")?;
+            }
+        }
+        if self.stopped_early {
+            writeln!(f, "stopped at max_pages; the next crawl resumes run {}", self.run_id)?;
+        }
+        Ok(())
+    }
+}
+
+/// Spaces request starts to one host.
+struct HostGate {
+    next: Mutex<Instant>,
+    delay_ms: AtomicUsize,
+}
+
+impl HostGate {
+    async fn wait(&self) {
+        let at = {
+            let mut next = self.next.lock().await;
+            let now = Instant::now();
+            let at = (*next).max(now);
+            *next = at + Duration::from_millis(self.delay_ms.load(Ordering::Relaxed) as u64);
+            at
+        };
+        tokio::time::sleep_until(at.into()).await;
+    }
+}
+
+struct Host {
+    gate: HostGate,
+    robots: OnceCell<Arc<Robots>>,
+    address_ok: OnceCell<Result<(), String>>,
+    challenged: AtomicBool,
+}
+
+struct SiteCtx {
+    cfg: SiteConfig,
+    scope: SiteScope,
+    client: reqwest::Client,
+    traps: StdMutex<(TrapDetector, HashSet<String>)>,
+    url_count: AtomicUsize,
+}
+
+struct Ctx {
+    settings: CrawlSettings,
+    sites: Vec<SiteCtx>,
+    hosts: StdMutex<HashMap<String, Arc<Host>>>,
+    sem: Semaphore,
+    report: StdMutex<CrawlReport>,
+    fetched: AtomicUsize,
+    errors: AtomicUsize,
+    in_flight: AtomicUsize,
+    started: Instant,
+    options: CrawlOptions,
+}
+
+impl Ctx {
+    fn host(&self, url: &Url, site: &SiteCtx) -> Arc<Host> {
+        let key = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
+        let key = match url.port() {
+            Some(p) => format!("{key}:{p}"),
+            None => key,
+        };
+        let mut hosts = match self.hosts.lock() {
+            Ok(h) => h,
+            Err(p) => p.into_inner(),
+        };
+        hosts
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(Host {
+                    gate: HostGate {
+                        next: Mutex::new(Instant::now()),
+                        delay_ms: AtomicUsize::new(site.cfg.delay_ms as usize),
+                    },
+                    robots: OnceCell::new(),
+                    address_ok: OnceCell::new(),
+                    challenged: AtomicBool::new(false),
+                })
+            })
+            .clone()
+    }
+
+    fn report<T>(&self, site: &str, f: impl FnOnce(&mut SiteReport) -> T) -> T {
+        let mut r = match self.report.lock() {
+            Ok(r) => r,
+            Err(p) => p.into_inner(),
+        };
+        f(r.sites.entry(site.to_owned()).or_default())
+    }
+}
+
+/// Crawl every site of `config` into `state`.
+///
+/// Resumes an unfinished run, otherwise starts a recrawl. Returns per-site
+/// counts; per-URL failures are recorded, not returned as errors. Errors are
+/// what stops a crawl: an unusable state database, a client that cannot be built.
+pub async fn run(config: &Config, state: &CrawlState, options: CrawlOptions) -> Result<CrawlReport> {
+    let run_id = state.begin_run()?;
+    let mut sites = Vec::new();
+    for cfg in &config.sites {
+        let client = client_for(cfg, &config.crawl)?;
+        sites.push(SiteCtx {
+            scope: SiteScope::new(cfg),
+            cfg: cfg.clone(),
+            client,
+            traps: StdMutex::new((TrapDetector::default(), HashSet::new())),
+            url_count: AtomicUsize::new(0),
+        });
+    }
+    let ctx = Ctx {
+        settings: config.crawl.clone(),
+        sites,
+        hosts: StdMutex::new(HashMap::new()),
+        sem: Semaphore::new(config.crawl.concurrency.max(1)),
+        report: StdMutex::new(CrawlReport { run_id, ..Default::default() }),
+        fetched: AtomicUsize::new(0),
+        errors: AtomicUsize::new(0),
+        in_flight: AtomicUsize::new(0),
+        started: Instant::now(),
+        options,
+    };
+    // seeds
+    for s in &ctx.sites {
+        ctx.report(&s.cfg.name, |r| r.insecure = s.cfg.insecure_skip_verify);
+        let seeds: Vec<NewUrl> = s
+            .cfg
+            .start_urls
+            .iter()
+            .filter_map(|u| Url::parse(u).ok())
+            .map(|u| crate::urlnorm::normalize(&u))
+            .map(|u| NewUrl {
+                kind: match s.scope.classify(&u) {
+                    UrlKind::Item => UrlKind::Item,
+                    _ => UrlKind::List,
+                },
+                url: u.to_string(),
+                site: s.cfg.name.clone(),
+                depth: 0,
+                parent: None,
+                column: String::new(),
+                link_text: String::new(),
+            })
+            .collect();
+        state.enqueue(&seeds)?;
+    }
+    let mut stopped_early = false;
+    loop {
+        let mut tasks = FuturesUnordered::new();
+        for si in 0..ctx.sites.len() {
+            let done = ctx.fetched.load(Ordering::Relaxed) + ctx.in_flight.load(Ordering::Relaxed);
+            let remaining = ctx.options.max_pages.map(|m| m.saturating_sub(done));
+            if remaining == Some(0) {
+                break;
+            }
+            let batch = (ctx.settings.concurrency * 4).max(8).min(remaining.unwrap_or(usize::MAX));
+            let due = state.take_due(run_id, &ctx.sites[si].cfg.name, batch)?;
+            for d in due {
+                ctx.in_flight.fetch_add(1, Ordering::Relaxed);
+                let ctx = &ctx;
+                tasks.push(async move {
+                    let r = process(ctx, si, state, run_id, d).await;
+                    ctx.in_flight.fetch_sub(1, Ordering::Relaxed);
+                    r
+                });
+            }
+        }
+        if tasks.is_empty() {
+            break;
+        }
+        while let Some(r) = tasks.next().await {
+            r?;
+        }
+        if let Some(m) = ctx.options.max_pages
+            && ctx.fetched.load(Ordering::Relaxed) >= m
+        {
+            for s in &ctx.sites {
+                stopped_early |= state.has_due(run_id, &s.cfg.name)?;
+            }
+            break;
+        }
+    }
+    if !stopped_early {
+        state.finish_run(run_id)?;
+    }
+    let mut report = match ctx.report.lock() {
+        Ok(r) => r.clone(),
+        Err(p) => p.into_inner().clone(),
+    };
+    report.stopped_early = stopped_early;
+    Ok(report)
+}
+
+fn backoff(settings: &CrawlSettings, attempt: u32) -> Duration {
+    let exp = attempt.saturating_sub(1).min(10);
+    Duration::from_millis(settings.retry_base_ms.saturating_mul(1u64 << exp))
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    crate::extract::hex(&sha2::Sha256::digest(bytes))
+}
+
+/// The result of following one URL through retries and redirects.
+enum Got {
+    Fetched(Fetched),
+    Failed(String),
+}
+
+impl Ctx {
+    async fn robots_for(&self, site: &SiteCtx, url: &Url, state: &CrawlState) -> Result<Arc<Robots>> {
+        let host = self.host(url, site);
+        let r = host.robots.get_or_try_init(|| self.fetch_robots(site, &host, url, state)).await?;
+        Ok(r.clone())
+    }
+
+    async fn fetch_robots(&self, site: &SiteCtx, host: &Host, url: &Url, state: &CrawlState) -> Result<Arc<Robots>> {
+        let mut robots_url = url.clone();
+        robots_url.set_path("/robots.txt");
+        robots_url.set_query(None);
+        robots_url.set_fragment(None);
+        host.gate.wait().await;
+        let fetched = {
+            let _permit = self.sem.acquire().await;
+            self.report(&site.cfg.name, |r| r.requests += 1);
+            get(&site.client, &robots_url, &Validators::default(), 512 * 1024).await
+        };
+        let (robots, code, reason, body) = match fetched {
+            Fetched::Body { status, bytes, .. } => {
+                (Robots::parse(&self.settings.user_agent, &bytes), Some(status), None, Some(bytes))
+            }
+            Fetched::Status { status, .. } if (400..500).contains(&status) => {
+                (Robots::allow_all(), Some(status), None, None)
+            }
+            Fetched::Status { status, .. } => {
+                (Robots::disallow_all(), Some(status), Some(format!("robots.txt http {status}: backing off")), None)
+            }
+            Fetched::Redirect { status, .. } => (Robots::allow_all(), Some(status), None, None),
+            Fetched::NotModified => (Robots::allow_all(), Some(304), None, None),
+            Fetched::Transient(e) | Fetched::Permanent(e) => {
+                (Robots::disallow_all(), None, Some(format!("robots.txt unreachable: {e}")), None)
+            }
+        };
+        if let Some(d) = robots.crawl_delay {
+            let ms = (d.as_millis() as usize).max(site.cfg.delay_ms as usize);
+            host.gate.delay_ms.store(ms, Ordering::Relaxed);
+            // the next request waits the longer delay too
+            let mut next = host.gate.next.lock().await;
+            *next = (*next).max(Instant::now() + Duration::from_millis(ms as u64));
+        }
+        // record robots.txt and enqueue sitemaps in one go
+        let rurl = robots_url.to_string();
+        let new = |u: String, kind: UrlKind| NewUrl {
+            url: u,
+            site: site.cfg.name.clone(),
+            kind,
+            depth: 1,
+            parent: Some(rurl.clone()),
+            column: String::new(),
+            link_text: String::new(),
+        };
+        state.enqueue(&[new(rurl.clone(), UrlKind::Robots)])?;
+        let mut links = Vec::new();
+        if !robots.is_unreachable() {
+            let mut sitemap = robots_url.clone();
+            sitemap.set_path("/sitemap.xml");
+            let mut maps: Vec<Url> = robots.sitemaps.iter().filter_map(|s| Url::parse(s).ok()).collect();
+            if maps.is_empty() {
+                maps.push(sitemap);
+            }
+            for m in maps.into_iter().take(10) {
+                if site.scope.in_scope(&m).is_ok() {
+                    links.push(new(crate::urlnorm::normalize(&m).to_string(), UrlKind::Sitemap));
+                }
+            }
+        }
+        let hash = body.as_deref().map(sha256_hex);
+        state.record(
+            0,
+            FetchRecord {
+                url: rurl,
+                http_status: code,
+                error_reason: reason,
+                attempts: 1,
+                body,
+                content_type: Some("text/plain".into()),
+                content_hash: hash,
+                links,
+                ..Default::default()
+            },
+        )?;
+        Ok(Arc::new(robots))
+    }
+
+    /// GET with retries (5xx, timeouts, resets) and redirects followed within scope.
+    async fn follow(
+        &self,
+        site: &SiteCtx,
+        start: &Url,
+        validators: &Validators,
+        state: &CrawlState,
+    ) -> Result<(Got, u32, Url)> {
+        let mut current = start.clone();
+        let mut chain = vec![start.to_string()];
+        let mut attempts = 0u32;
+        let mut total_attempts = 0u32;
+        loop {
+            attempts += 1;
+            total_attempts += 1;
+            let host = self.host(&current, site);
+            if host.challenged.load(Ordering::Relaxed) {
+                return Ok((Got::Failed("anti-bot challenge (host backed off)".into()), total_attempts - 1, current));
+            }
+            host.gate.wait().await;
+            let f = {
+                let _permit = self.sem.acquire().await;
+                self.report(&site.cfg.name, |r| r.requests += 1);
+                let v = if chain.len() == 1 { validators.clone() } else { Validators::default() };
+                get(&site.client, &current, &v, self.settings.max_body_bytes).await
+            };
+            let retryable = match &f {
+                Fetched::Transient(_) => true,
+                Fetched::Status { status, .. } => *status >= 500 && *status != 521 && *status != 501,
+                _ => false,
+            };
+            if retryable && attempts < self.settings.max_attempts.max(1) {
+                tokio::time::sleep(backoff(&self.settings, attempts)).await;
+                continue;
+            }
+            if let Fetched::Redirect { location, .. } = &f {
+                let next = crate::urlnorm::normalize(location);
+                if chain.iter().any(|c| c == next.as_str()) {
+                    return Ok((Got::Failed("redirect loop".into()), total_attempts, current));
+                }
+                if chain.len() > self.settings.max_redirects {
+                    return Ok((Got::Failed("too many redirects".into()), total_attempts, current));
+                }
+                if let Err(why) = site.scope.in_scope(&next) {
+                    return Ok((
+                        Got::Failed(format!("redirect out of scope ({why}): {next}")),
+                        total_attempts,
+                        current,
+                    ));
+                }
+                let nh = self.host(&next, site);
+                if let Err(e) = nh.address_ok.get_or_init(|| check_address(&next, site.scope.allow_private)).await {
+                    return Ok((Got::Failed(e.clone()), total_attempts, current));
+                }
+                let robots = self.robots_for(site, &next, state).await?;
+                if !robots.allowed(&next) {
+                    return Ok((
+                        Got::Failed("redirect target disallowed by robots.txt".into()),
+                        total_attempts,
+                        current,
+                    ));
+                }
+                chain.push(next.to_string());
+                current = next;
+                attempts = 0;
+                continue;
+            }
+            return Ok((Got::Fetched(f), total_attempts, current));
+        }
+    }
+}
+
+/// Fetch one due URL and record the outcome (with its links) in one transaction.
+async fn process(ctx: &Ctx, si: usize, state: &CrawlState, run: i64, d: DueUrl) -> Result<()> {
+    let site = &ctx.sites[si];
+    let name = site.cfg.name.clone();
+    let mut rec = FetchRecord { url: d.url.clone(), ..Default::default() };
+    let outcome = match prepare(ctx, site, state, &d).await? {
+        Err((reason, blocked)) => {
+            rec.error_reason = Some(reason);
+            rec.status_override = Some(if blocked { status::BLOCKED } else { status::FAILED });
+            state.record(run, rec.clone())?
+        }
+        Ok(url) => {
+            let validators = if d.seen_before {
+                Validators { etag: d.etag.clone(), last_modified: d.last_modified.clone() }
+            } else {
+                Validators::default()
+            };
+            let (got, attempts, final_url) = ctx.follow(site, &url, &validators, state).await?;
+            rec.attempts = attempts;
+            fill(ctx, site, &d, &final_url, got, &mut rec).await;
+            state.record(run, rec.clone())?
+        }
+    };
+    let n = ctx.fetched.fetch_add(1, Ordering::Relaxed) + 1;
+    let counts_gone = d.kind != UrlKind::Sitemap;
+    ctx.report(&name, |r| {
+        r.fetched += 1;
+        match outcome {
+            Outcome::New => r.new += 1,
+            Outcome::Updated => r.updated += 1,
+            Outcome::Unchanged => r.unchanged += 1,
+            Outcome::Gone if counts_gone => r.gone += 1,
+            Outcome::Withdrawn if counts_gone => r.withdrawn += 1,
+            Outcome::Gone | Outcome::Withdrawn => {}
+            Outcome::Blocked => {
+                if rec.error_reason.as_deref() == Some("robots.txt") {
+                    r.robots_blocked += 1;
+                } else {
+                    *r.failed.entry(rec.error_reason.clone().unwrap_or_default()).or_default() += 1;
+                }
+            }
+            Outcome::Failed => {
+                *r.failed.entry(rec.error_reason.clone().unwrap_or_else(|| "failed".into())).or_default() += 1
+            }
+        }
+    });
+    if outcome == Outcome::Failed {
+        ctx.errors.fetch_add(1, Ordering::Relaxed);
+    }
+    if let Some(cb) = &ctx.options.progress {
+        let secs = ctx.started.elapsed().as_secs_f64().max(0.001);
+        cb(&Progress {
+            fetched: n,
+            queued: ctx.in_flight.load(Ordering::Relaxed).saturating_sub(1),
+            errors: ctx.errors.load(Ordering::Relaxed),
+            pages_per_sec: n as f64 / secs,
+            current_url: d.url.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks before any request: scope, anti-bot back-off, SSRF guard, robots.txt.
+/// `Err((reason, blocked))` when the URL must not be fetched now.
+async fn prepare(
+    ctx: &Ctx,
+    site: &SiteCtx,
+    state: &CrawlState,
+    d: &DueUrl,
+) -> Result<std::result::Result<Url, (String, bool)>> {
+    let Ok(url) = Url::parse(&d.url) else { return Ok(Err(("bad URL".into(), true))) };
+    if let Err(why) = site.scope.in_scope(&url) {
+        return Ok(Err((why.to_owned(), true)));
+    }
+    let host = ctx.host(&url, site);
+    if host.challenged.load(Ordering::Relaxed) {
+        return Ok(Err(("anti-bot challenge (host backed off)".into(), false)));
+    }
+    if let Err(e) = host.address_ok.get_or_init(|| check_address(&url, site.scope.allow_private)).await {
+        return Ok(Err((e.clone(), false)));
+    }
+    let robots = ctx.robots_for(site, &url, state).await?;
+    if robots.is_unreachable() {
+        return Ok(Err(("robots.txt unreachable: backing off".into(), false)));
+    }
+    if !robots.allowed(&url) {
+        return Ok(Err(("robots.txt".into(), true)));
+    }
+    Ok(Ok(url))
+}
+
+/// Turn what came back into the record: status, validators, body, hash, links, attachment text.
+async fn fill(ctx: &Ctx, site: &SiteCtx, d: &DueUrl, final_url: &Url, got: Got, rec: &mut FetchRecord) {
+    let f = match got {
+        Got::Failed(reason) => {
+            rec.error_reason = Some(reason);
+            return;
+        }
+        Got::Fetched(f) => f,
+    };
+    match f {
+        Fetched::NotModified => rec.http_status = Some(304),
+        Fetched::Transient(e) | Fetched::Permanent(e) => rec.error_reason = Some(e),
+        Fetched::Redirect { status, .. } => {
+            rec.http_status = Some(status);
+            rec.error_reason = Some("redirect without usable location".into());
+        }
+        Fetched::Status { status, set_cookie, body } => {
+            rec.http_status = Some(status);
+            let html = String::from_utf8_lossy(&body);
+            if status == 412 || status == 521 || (set_cookie && is_anti_bot(&html)) {
+                ctx.host(final_url, site).challenged.store(true, Ordering::Relaxed);
+                rec.error_reason = Some("anti-bot challenge".into());
+            } else if status != 404 && status != 410 {
+                rec.error_reason = Some(format!("http {status}"));
+            }
+        }
+        Fetched::Body { status, content_type, etag, last_modified, bytes } => {
+            rec.http_status = Some(status);
+            rec.etag = etag;
+            rec.last_modified = last_modified;
+            rec.content_type = content_type.clone();
+            match d.kind {
+                UrlKind::Attachment => {
+                    let kind = crate::extract::attachment_kind_of(final_url).unwrap_or_default();
+                    let b = bytes.clone();
+                    let k = kind.clone();
+                    let text = tokio::task::spawn_blocking(move || crate::attachments::extract_text(&k, &b))
+                        .await
+                        .unwrap_or_else(|e| Err(format!("extraction crashed: {e}")));
+                    rec.attachment = Some((kind, text));
+                    rec.content_hash = Some(sha256_hex(&bytes));
+                }
+                UrlKind::Sitemap => {
+                    rec.content_hash = Some(sha256_hex(&bytes));
+                    rec.links = sitemap_links(site, d, &bytes);
+                }
+                _ => {
+                    let html = crate::charset::decode(&bytes, content_type.as_deref()).text;
+                    if is_anti_bot(&html) {
+                        ctx.host(final_url, site).challenged.store(true, Ordering::Relaxed);
+                        rec.error_reason = Some("anti-bot challenge".into());
+                        return;
+                    }
+                    if d.kind == UrlKind::Item && is_soft_404(&html) {
+                        rec.http_status = Some(404);
+                        return;
+                    }
+                    rec.content_hash = Some(if d.kind == UrlKind::Item {
+                        extract_item(final_url, &html, Some(&site.cfg)).content_hash
+                    } else {
+                        sha256_hex(&bytes)
+                    });
+                    let (links, traps) = page_links(site, d, final_url, &html);
+                    if traps > 0 {
+                        ctx.report(&site.cfg.name, |r| r.traps += traps);
+                    }
+                    rec.links = links;
+                }
+            }
+            rec.body = Some(bytes);
+        }
+    }
+}
+
+/// Most links enqueued from one page.
+const MAX_NEW_LINKS: usize = 1000;
+
+fn page_links(site: &SiteCtx, d: &DueUrl, url: &Url, html: &str) -> (Vec<NewUrl>, u64) {
+    let pl = extract_links(url, html);
+    let column = if d.kind == UrlKind::List {
+        let c = page_column(html);
+        if c.is_empty() { d.column.clone() } else { c }
+    } else {
+        d.column.clone()
+    };
+    let mut cands: Vec<(Url, UrlKind, u32, String)> = Vec::new();
+    if let Some(r) = pl.redirect {
+        cands.push((r, UrlKind::List, d.depth, String::new()));
+    }
+    for p in pl.pagination {
+        cands.push((p, UrlKind::List, d.depth, String::new()));
+    }
+    for l in pl.links {
+        cands.push((l.url, UrlKind::List, d.depth + 1, l.text));
+    }
+    if d.kind == UrlKind::Item && site.cfg.attachments {
+        for a in pl.attachments {
+            cands.push((a.url, UrlKind::Attachment, d.depth + 1, a.name));
+        }
+    }
+    let mut out = Vec::new();
+    let mut traps = 0;
+    let mut seen = HashSet::new();
+    for (u, hint, depth, text) in cands {
+        if out.len() >= MAX_NEW_LINKS {
+            break;
+        }
+        if !seen.insert(u.to_string()) || site.scope.in_scope(&u).is_err() {
+            continue;
+        }
+        let kind = match (hint, site.scope.classify(&u)) {
+            (UrlKind::Attachment, UrlKind::Attachment) => UrlKind::Attachment,
+            (UrlKind::Attachment, _) => continue,
+            (_, UrlKind::Attachment | UrlKind::Robots | UrlKind::Sitemap) => continue,
+            (_, k) => k,
+        };
+        if kind != UrlKind::Attachment && depth > site.scope.max_depth {
+            continue;
+        }
+        {
+            let mut t = match site.traps.lock() {
+                Ok(t) => t,
+                Err(p) => p.into_inner(),
+            };
+            let (det, known) = &mut *t;
+            if known.insert(u.to_string()) && det.check(&u).is_some() {
+                traps += 1;
+                continue;
+            }
+        }
+        if site.url_count.fetch_add(1, Ordering::Relaxed) >= site.cfg.max_pages {
+            site.url_count.fetch_sub(1, Ordering::Relaxed);
+            continue;
+        }
+        out.push(NewUrl {
+            url: u.to_string(),
+            site: site.cfg.name.clone(),
+            kind,
+            depth,
+            parent: Some(d.url.clone()),
+            column: column.clone(),
+            link_text: text,
+        });
+    }
+    (out, traps)
+}
+
+fn sitemap_links(site: &SiteCtx, d: &DueUrl, bytes: &[u8]) -> Vec<NewUrl> {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(10 * 1024 * 1024)]);
+    let is_index = text.contains("<sitemapindex");
+    let mut out = Vec::new();
+    for part in text.split("<loc>").skip(1).take(50_000) {
+        let Some(loc) = part.split("</loc>").next() else { continue };
+        let loc = loc.trim().replace("&amp;", "&");
+        let Ok(u) = Url::parse(&loc) else { continue };
+        let u = crate::urlnorm::normalize(&u);
+        if site.scope.in_scope(&u).is_err() {
+            continue;
+        }
+        let kind = if is_index { UrlKind::Sitemap } else { site.scope.classify(&u) };
+        if matches!(kind, UrlKind::Attachment | UrlKind::Robots) {
+            continue;
+        }
+        out.push(NewUrl {
+            url: u.to_string(),
+            site: site.cfg.name.clone(),
+            kind,
+            depth: d.depth + 1,
+            parent: Some(d.url.clone()),
+            column: String::new(),
+            link_text: String::new(),
+        });
+    }
+    out
+}
