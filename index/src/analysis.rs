@@ -1,15 +1,18 @@
 //! Chinese analysis: the two token streams every text field goes through.
 //!
-//! * **n-gram path** (`gs_ngram`): for each CJK character at char index `i`,
-//!   the normalised unigram at position `2i` and, when the next character is
-//!   CJK too, the bigram at `2i + 1`; an alphanumeric run is one word at
-//!   position `2i`. `i` counts units (ideographs and words), not characters:
-//!   punctuation and spaces take no position, so a phrase typed with a space
-//!   or bracket where the text has another separator (粤公规2020 3号 against
-//!   粤公规〔2020〕3号) still lines up, while two ideographs typed side by side
-//!   must be side by side in the text (their bigram must be there). Any
-//!   substring of the normalised text is then an exact phrase query over these
-//!   terms (see `search::ngram_phrase`), whatever jieba did with it. This is the recall
+//! * **n-gram path** (`gs_ngram`): one token per unit at position `i`, where
+//!   `i` counts units (ideographs and alphanumeric words), not characters. An
+//!   ideograph followed by another ideograph gives the bigram of the two; the
+//!   first and the last ideograph of a run also give their unigram; a word
+//!   gives itself. So 中华人民 gives 中(0) 中华(0) 华人(1) 人民(2) 民(3). Punctuation and spaces take no position,
+//!   so a phrase typed with a space or bracket where the text has another
+//!   separator (粤公规2020 3号 against 粤公规〔2020〕3号) still lines up, while two
+//!   ideographs typed side by side must be side by side in the text (their
+//!   bigram must be there). Any substring of the normalised text is then an
+//!   exact phrase query over these terms (see `search::ngram_phrase`),
+//!   whatever jieba did with it; a query of one lone ideograph is a prefix
+//!   over the terms. About one token per character keeps the index small: a
+//!   unigram for every character as well would double the postings. This is the recall
 //!   guarantee: `人民共和国政府` finds 中华人民共和国政府信息公开条例 although
 //!   jieba never emits 人民共和国.
 //! * **word path** (`gs_words`): jieba search-mode words over the normalised
@@ -87,7 +90,10 @@ pub struct NgramStream<'a> {
     chars: std::iter::Peekable<CharIndices<'a>>,
     index: usize,
     token: &'a mut Token,
-    pending_bigram: Option<(usize, usize, usize, [char; 2])>,
+    /// The bigram that follows a run-start unigram at the same position.
+    pending: Option<(usize, usize, usize, [char; 2])>,
+    /// The previous character was an ideograph (so this one is not a run start).
+    in_run: bool,
 }
 
 impl Tokenizer for NgramTokenizer {
@@ -99,7 +105,8 @@ impl Tokenizer for NgramTokenizer {
             chars: text.char_indices().peekable(),
             index: 0,
             token: &mut self.token,
-            pending_bigram: None,
+            pending: None,
+            in_run: false,
         }
     }
 }
@@ -115,7 +122,7 @@ impl NgramStream<'_> {
 
 impl TokenStream for NgramStream<'_> {
     fn advance(&mut self) -> bool {
-        if let Some((from, to, pos, [a, b])) = self.pending_bigram.take() {
+        if let Some((from, to, pos, [a, b])) = self.pending.take() {
             self.token.text.clear();
             self.token.text.push(a);
             self.token.text.push(b);
@@ -127,17 +134,30 @@ impl TokenStream for NgramStream<'_> {
             let i = self.index;
             if is_cjk(n) {
                 self.index += 1;
+                let run_start = !self.in_run;
+                self.in_run = true;
                 self.token.text.clear();
                 self.token.text.push(n);
-                self.set(byte, byte + c.len_utf8(), 2 * i);
+                let end = byte + c.len_utf8();
                 if let Some(&(b2, c2)) = self.chars.peek() {
                     let n2 = normalize_char(c2);
                     if is_cjk(n2) {
-                        self.pending_bigram = Some((byte, b2 + c2.len_utf8(), 2 * i + 1, [n, n2]));
+                        let bigram_end = b2 + c2.len_utf8();
+                        if run_start {
+                            // The run-start unigram, then the bigram at the same position.
+                            self.pending = Some((byte, bigram_end, i, [n, n2]));
+                            self.set(byte, end, i);
+                        } else {
+                            self.token.text.push(n2);
+                            self.set(byte, bigram_end, i);
+                        }
+                        return true;
                     }
                 }
+                self.set(byte, end, i);
                 return true;
             }
+            self.in_run = false;
             if is_word_char(n) {
                 self.index += 1;
                 self.token.text.clear();
@@ -154,7 +174,7 @@ impl TokenStream for NgramStream<'_> {
                     len += 1;
                     self.chars.next();
                 }
-                self.set(byte, end, 2 * i);
+                self.set(byte, end, i);
                 return true;
             }
         }
@@ -282,14 +302,12 @@ mod tests {
         let got = all("政府條例 COVID-19");
         let want: Vec<(String, usize, usize, usize)> = vec![
             ("政".into(), 0, 0, 3),
-            ("政府".into(), 1, 0, 6),
-            ("府".into(), 2, 3, 6),
-            ("府条".into(), 3, 3, 9),
-            ("条".into(), 4, 6, 9),
-            ("条例".into(), 5, 6, 12),
-            ("例".into(), 6, 9, 12),
-            ("covid".into(), 8, 13, 18),
-            ("19".into(), 10, 19, 21),
+            ("政府".into(), 0, 0, 6),
+            ("府条".into(), 1, 3, 9),
+            ("条例".into(), 2, 6, 12),
+            ("例".into(), 3, 9, 12),
+            ("covid".into(), 4, 13, 18),
+            ("19".into(), 5, 19, 21),
         ];
         assert_eq!(got, want);
     }
@@ -299,6 +317,9 @@ mod tests {
         let got = all("第１２条");
         assert_eq!(got[1].0, "12");
         assert_eq!((got[1].2, got[1].3), (3, 9));
+        assert_eq!(got.iter().map(|t| t.1).collect::<Vec<_>>(), [0, 1, 2]);
+        // A run of one ideograph gives its unigram once.
+        assert_eq!(got[0].0, "第");
     }
 
     #[test]

@@ -27,7 +27,7 @@ use std::time::Instant;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Order, Score, Searcher, Term};
@@ -36,6 +36,7 @@ use crate::analysis::{ngram_tokens, query_words};
 use crate::catalogue::{Catalogue, title_key};
 use crate::error::{Error, Result};
 use crate::facets::FacetCollector;
+use crate::normalize::{is_cjk, normalize_char};
 use crate::query::{ParsedQuery, QTerm, Scope, parse};
 use crate::query_types::*;
 use crate::schema::{Fields, day_number};
@@ -47,48 +48,98 @@ pub const DEFAULT_PAGE_SIZE: usize = 10;
 
 type Clause = (Occur, Box<dyn Query>);
 
-/// An exact-substring query for `text` on an n-gram field: the fewest
-/// unigram/bigram terms that pin every character (bigrams at even offsets of
-/// each ideograph run, plus the last bigram of an odd run; single ideographs
-/// and words as themselves), at their relative positions. `None` when `text`
-/// has nothing indexable.
+/// Remove separators between two ideographs: inside a Chinese phrase a typed
+/// space means nothing (政府 信息 is looked up as 政府信息).
+fn join_ideographs(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if !is_cjk(normalize_char(c)) && !crate::normalize::is_word_char(normalize_char(c)) {
+            // A run of separators: drop it when ideographs are on both sides.
+            let mut j = i;
+            while j < chars.len()
+                && !is_cjk(normalize_char(chars[j]))
+                && !crate::normalize::is_word_char(normalize_char(chars[j]))
+            {
+                j += 1;
+            }
+            let before = out.chars().last().is_some_and(|p| is_cjk(normalize_char(p)));
+            let after = chars.get(j).is_some_and(|n| is_cjk(normalize_char(*n)));
+            if !(before && after) {
+                out.extend(&chars[i..j]);
+            }
+            i = j;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// An exact-substring query for `text` on an n-gram field (see `analysis`):
+/// the fewest terms that pin every character — bigrams at even offsets of each
+/// ideograph run (plus the last bigram of an odd run), words as themselves,
+/// and a lone ideograph (one between words) as its unigram, which the text
+/// holds as a run start or run end. A query of one lone ideograph is a prefix
+/// over the terms. `None` when `text` has nothing indexable.
 pub(crate) fn ngram_phrase(field: Field, text: &str) -> Option<Box<dyn Query>> {
-    let toks = ngram_tokens(text);
-    // Units sit at even positions; a bigram at 2k+1 joins unit k to k+1.
-    let bigrams: std::collections::HashMap<usize, &str> =
-        toks.iter().filter(|(_, p)| p % 2 == 1).map(|(t, p)| (*p, t.as_str())).collect();
-    let units: Vec<(usize, &str)> = toks.iter().filter(|(_, p)| p % 2 == 0).map(|(t, p)| (*p, t.as_str())).collect();
+    let text = join_ideographs(text);
+    let toks = ngram_tokens(&text);
+    // Units: (position, token, is a one-ideograph token). A run start carries
+    // a unigram and a bigram at one position: keep the bigram.
+    let mut units: Vec<(usize, &str, bool)> = Vec::with_capacity(toks.len());
+    for (t, p) in &toks {
+        let mut cs = t.chars();
+        let lone = matches!((cs.next(), cs.next()), (Some(c), None) if is_cjk(c));
+        if units.last().is_some_and(|u| u.0 == *p) {
+            units.pop();
+        }
+        units.push((*p, t.as_str(), lone));
+    }
+    let is_bigram = |t: &str| t.chars().count() == 2 && t.chars().all(is_cjk);
     let mut chosen: Vec<(usize, &str)> = Vec::new();
     let mut k = 0;
     while k < units.len() {
-        let (p, t) = units[k];
-        if bigrams.contains_key(&(p + 1)) {
-            // A run of ideographs from unit k: find its length.
-            let mut len = 1;
-            while bigrams.contains_key(&(p + 2 * len - 1)) {
+        let (p, t, _) = units[k];
+        if is_bigram(t) {
+            // A run: bigrams from k while they continue, ended by its last ideograph's unigram.
+            let mut len = 1; // bigrams in the run
+            while k + len < units.len() && is_bigram(units[k + len].1) {
                 len += 1;
             }
-            let mut off = 0;
-            while off + 1 < len {
-                chosen.push((p + 2 * off + 1, bigrams[&(p + 2 * off + 1)]));
-                off += 2;
+            // Run of len + 1 ideographs; bigram j covers ideographs j, j+1.
+            let mut j = 0;
+            while j < len {
+                chosen.push((units[k + j].0, units[k + j].1));
+                j += 2;
             }
-            if len % 2 == 1 {
-                let last = p + 2 * (len - 2) + 1;
-                chosen.push((last, bigrams[&last]));
+            if len % 2 == 0 {
+                chosen.push((units[k + len - 1].0, units[k + len - 1].1));
             }
-            k += len;
+            k += len + 1; // skip the run-end unigram
         } else {
             chosen.push((p, t));
             k += 1;
         }
     }
+    // A lone ideograph as the whole query may stand inside a run of the text,
+    // where the index holds bigrams: match it as a prefix. After a word it is
+    // a run start in any matching text, which has its unigram.
+    let only_lone = units.len() == 1 && units[0].2;
     match chosen.len() {
         0 => None,
+        1 if only_lone => {
+            let pattern = format!("{}.?", regex::escape(chosen[0].1));
+            RegexQuery::from_pattern(&pattern, field).ok().map(|q| Box::new(q) as Box<dyn Query>)
+        }
         1 => Some(Box::new(TermQuery::new(Term::from_field_text(field, chosen[0].1), IndexRecordOption::WithFreqs))),
         _ => {
             let base = chosen[0].0;
-            let terms = chosen.into_iter().map(|(p, t)| (p - base, Term::from_field_text(field, t))).collect();
+            let terms: Vec<(usize, Term)> =
+                chosen.into_iter().map(|(p, t)| (p - base, Term::from_field_text(field, t))).collect();
             Some(Box::new(PhraseQuery::new_with_offset(terms)))
         }
     }

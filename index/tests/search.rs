@@ -234,3 +234,23 @@ fn related_documents_share_words() {
     let rel = cat.related("trad", 3).unwrap();
     assert!(rel.iter().all(|h| h.id != "trad"));
 }
+
+#[test]
+fn lone_ideographs_are_found_wherever_they_stand() {
+    let (_d, cat) = catalogue(&[
+        doc("mid", "标题甲", "依照第1条规定办理"),
+        doc("end", "标题乙", "适用本条"),
+        doc("word", "标题丙", "第1条"),
+        doc("none", "标题丁", "无关内容"),
+    ]);
+    let mut got = ids(&cat, "\"第1条\"");
+    got.sort();
+    assert_eq!(got, ["mid", "word"]);
+    // One ideograph: inside a run (a bigram in the index) or at its end (a unigram).
+    let mut got = ids(&cat, "条");
+    got.sort();
+    assert_eq!(got, ["end", "mid", "word"]);
+    // A space typed inside a Chinese phrase means nothing.
+    assert_eq!(ids(&cat, "\"依照 第1条 规定\""), ["mid"]);
+    assert_eq!(ids(&cat, "\"第1 条规\""), ["mid"]);
+}
