@@ -72,10 +72,30 @@ pub fn jieba() -> &'static Jieba {
     &JIEBA
 }
 
+/// Stop words are single characters (see `data/stopwords.txt`): a sorted
+/// table and a binary search, no hashing on the indexing hot path.
 fn is_stop_word(w: &str) -> bool {
-    static STOPS: LazyLock<std::collections::HashSet<&'static str>> =
-        LazyLock::new(|| STOP_WORDS.lines().filter(|l| !l.starts_with('#')).flat_map(str::split_whitespace).collect());
-    STOPS.contains(w)
+    static STOPS: LazyLock<Vec<char>> = LazyLock::new(|| {
+        let mut v: Vec<char> = STOP_WORDS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(str::split_whitespace)
+            .filter_map(|w| {
+                let mut cs = w.chars();
+                match (cs.next(), cs.next()) {
+                    (Some(c), None) => Some(c),
+                    _ => None,
+                }
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    });
+    let mut cs = w.chars();
+    match (cs.next(), cs.next()) {
+        (Some(c), None) => STOPS.binary_search(&c).is_ok(),
+        _ => false,
+    }
 }
 
 /// The n-gram tokenizer (see the module doc).
@@ -202,29 +222,49 @@ pub struct WordStream<'a> {
 }
 
 /// Cut `text` into normalised jieba search-mode words with original byte offsets.
+///
+/// Hot path of indexing: only letters, digits and ideographs are normalised
+/// (punctuation separates words whatever its width), so the normalised text
+/// usually has the same byte layout as the original and jieba's offsets are
+/// used as they are; an offset table is built only when a character changed
+/// its UTF-8 length (full-width letters or digits). Token strings are reused.
 pub fn words(text: &str, out: &mut Vec<Token>) {
-    out.clear();
     let mut norm = String::with_capacity(text.len());
-    // Original byte offset of each normalised char, plus the end.
-    let mut starts: Vec<u32> = Vec::with_capacity(text.len() / 2 + 1);
-    for (b, c) in text.char_indices() {
-        norm.push(normalize_char(c));
-        starts.push(b as u32);
+    let mut shifted = false;
+    for c in text.chars() {
+        let n = if c.is_alphanumeric() { normalize_char(c) } else { c };
+        shifted |= n.len_utf8() != c.len_utf8();
+        norm.push(n);
     }
-    starts.push(text.len() as u32);
+    // Original byte offset of each normalised char, plus the end, when they differ.
+    let starts: Option<Vec<u32>> = shifted.then(|| {
+        let mut v: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
+        v.push(text.len() as u32);
+        v
+    });
+    let mut used = 0;
     for t in jieba().cut_for_search(&norm, false) {
         let w = t.word;
         if !w.chars().any(|c| c.is_alphanumeric()) || is_stop_word(w) {
             continue;
         }
-        out.push(Token {
-            offset_from: starts[t.start] as usize,
-            offset_to: starts[t.end] as usize,
-            position: t.start,
-            text: w.to_owned(),
-            position_length: 1,
-        });
+        let (from, to) = match &starts {
+            None => (t.byte_start, t.byte_end),
+            Some(s) => (s[t.start] as usize, s[t.end] as usize),
+        };
+        if used == out.len() {
+            out.push(Token::default());
+        }
+        let tok = &mut out[used];
+        tok.text.clear();
+        tok.text.push_str(w);
+        tok.offset_from = from;
+        tok.offset_to = to;
+        tok.position = t.start;
+        tok.position_length = 1;
+        used += 1;
     }
+    out.truncate(used);
 }
 
 impl Tokenizer for WordTokenizer {

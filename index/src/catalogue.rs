@@ -17,7 +17,7 @@ use crate::suggest::Suggester;
 use crate::{docnum, normalize};
 
 /// Memory the writer may use before it flushes a segment (split over its threads).
-pub const WRITER_HEAP_BYTES: usize = 512 * 1024 * 1024;
+pub const WRITER_HEAP_BYTES: usize = 128 * 1024 * 1024;
 
 /// An open catalogue (index folder). Cheap to share behind an `Arc`; searches
 /// run concurrently; one writer at a time (tantivy's lock, across processes).
