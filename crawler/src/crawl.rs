@@ -155,7 +155,7 @@ struct SiteCtx {
     cfg: SiteConfig,
     scope: SiteScope,
     client: reqwest::Client,
-    traps: StdMutex<(TrapDetector, HashSet<String>)>,
+    traps: StdMutex<(TrapDetector, HashMap<String, bool>)>,
     url_count: AtomicUsize,
 }
 
@@ -222,7 +222,7 @@ pub async fn run(config: &Config, state: &CrawlState, options: CrawlOptions) -> 
             scope: SiteScope::new(cfg),
             cfg: cfg.clone(),
             client,
-            traps: StdMutex::new((TrapDetector::default(), HashSet::new())),
+            traps: StdMutex::new((TrapDetector::default(), HashMap::new())),
             url_count: AtomicUsize::new(0),
         });
     }
@@ -426,10 +426,10 @@ impl Ctx {
             attempts += 1;
             total_attempts += 1;
             let host = self.host(&current, site);
+            host.gate.wait().await;
             if host.challenged.load(Ordering::Relaxed) {
                 return Ok((Got::Failed("anti-bot challenge (host backed off)".into()), total_attempts - 1, current));
             }
-            host.gate.wait().await;
             let f = {
                 let _permit = self.sem.acquire().await;
                 self.report(&site.cfg.name, |r| r.requests += 1);
@@ -698,8 +698,18 @@ fn page_links(site: &SiteCtx, d: &DueUrl, url: &Url, html: &str) -> (Vec<NewUrl>
                 Err(p) => p.into_inner(),
             };
             let (det, known) = &mut *t;
-            if known.insert(u.to_string()) && det.check(&u).is_some() {
-                traps += 1;
+            let trapped = match known.get(u.as_str()) {
+                Some(&trapped) => trapped,
+                None => {
+                    let trapped = det.check(&u).is_some();
+                    known.insert(u.to_string(), trapped);
+                    if trapped {
+                        traps += 1;
+                    }
+                    trapped
+                }
+            };
+            if trapped {
                 continue;
             }
         }
