@@ -191,8 +191,9 @@ fn hidden_field(doc: &Html, s: &Selector) -> Option<String> {
 
 static TRAILING_DATE: LazyLock<Regex> = LazyLock::new(|| re(r"\s*[(（]\s*\d{4}年\d{1,2}月\d{1,2}日\s*[)）]$"));
 /// A name of an office rather than of a document (a `<title>` that is just the site).
-static ORG_NAME: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^[\p{Han}（）()]{2,14}(中心|局|人民政府|政府|委员会|办公室|办公厅|厅|委|网)$"));
+static ORG_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^[\p{Han}（）()]{2,14}(中心|局|人民政府|政府|委员会|办公室|办公厅|厅|委|网|门户|市|县|区|省)$")
+});
 static SCRIPT_HREF: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(?i)href\s*=\s*\\?["']([^"'<>\s]+)\\?["'][^>]{0,200}>([^<]{0,300})</a>"#));
 static INDEX_N: LazyLock<Regex> = LazyLock::new(|| re(r"/(index|list|default)_(\d+)\.(s?html?|jsp)$"));
@@ -366,16 +367,16 @@ fn looks_like_label(text: &str) -> bool {
     (c.ends_with('：') || c.ends_with(':')) && n <= 12
 }
 
-static TIME_COLON: LazyLock<Regex> = LazyLock::new(|| re(r"\d:\d"));
-
 /// An inline value runs until the next `label：` in the same text.
 fn inline_value(rest: &str) -> String {
     let rest = rest.trim_matches(|c: char| c.is_whitespace() || matches!(c, ']' | '】'));
     let mut cut = rest.len();
     for (i, ch) in rest.char_indices() {
-        if (ch == '：' || ch == ':')
-            && !(ch == ':' && TIME_COLON.is_match(&rest[i.saturating_sub(1)..(i + 2).min(rest.len())]))
-        {
+        // A colon between two digits is a time (09:30), not a label's colon.
+        let is_time = ch == ':'
+            && rest[..i].chars().next_back().is_some_and(|c| c.is_ascii_digit())
+            && rest[i + 1..].chars().next().is_some_and(|c| c.is_ascii_digit());
+        if (ch == '：' || ch == ':') && !is_time {
             // cut at the whitespace before the label that owns this colon
             let before = &rest[..i];
             cut = before.rfind(char::is_whitespace).unwrap_or(0);

@@ -1,4 +1,57 @@
-//! govsearch crawler.
+//! govsearch crawler: polite, incremental crawling of government websites
+//! (政府信息公开), charset decoding, extraction of items and their metadata,
+//! and a crash-safe crawl state.
+//!
+//! The parts, each usable alone:
+//!
+//! - [`config`]: `sites.toml` ([`Config`], [`SiteConfig`]).
+//! - [`charset`]: bytes → text (HTTP header, `<meta>`, detection; GBK family
+//!   decoded as GB18030).
+//! - [`extract`]: pure functions from HTML to an [`ExtractedItem`] (title,
+//!   metadata table, body, attachments, 政策解读 links) and to page links
+//!   (pagination, attachments, redirect stubs).
+//! - [`attachments`]: text of DOCX and OFD files (bounded against zip bombs).
+//! - [`dates`], [`urlnorm`], [`robots`], [`scope`] (scope, URL kinds, SSRF
+//!   guard, traps).
+//! - [`state`]: the SQLite crawl state ([`state::CrawlState`],
+//!   [`state::CrawlLock`]).
+//! - [`crawl`]: the crawl loop ([`crawl::run`]).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use govsearch_crawler::{Config, crawl, state::{CrawlLock, CrawlState}};
+//!
+//! # async fn demo() -> govsearch_crawler::Result<()> {
+//! let config = Config::from_path(Path::new("sites.toml"))?;
+//! let data_dir = Path::new("data");
+//! let _lock = CrawlLock::acquire(data_dir)?; // one crawl per data folder
+//! let state = CrawlState::open(&data_dir.join("crawl.sqlite"))?;
+//! let report = crawl::run(&config, &state, crawl::CrawlOptions::default()).await?;
+//! println!("{report}");
+//! for item in state.extract_items(&config)? {
+//!     println!("{} {} {}", item.published_date, item.doc_number, item.title);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Extraction alone, on bytes you already have:
+//!
+//! ```
+//! use govsearch_crawler::{charset, extract};
+//! let url = url::Url::parse("http://www.example.gov.cn/zwgk/t20240101_1.html").unwrap();
+//! let bytes = "<html><head><meta charset=utf-8><title>关于某事的通知_某市人民政府</title></head>\
+//!     <body><table><tr><td>发文字号：</td><td>某府〔2024〕1号</td></tr></table>\
+//!     <div class=TRS_Editor><p>正文。</p></div></body></html>".as_bytes();
+//! let page = charset::decode(bytes, Some("text/html"));
+//! let item = extract::extract_item(&url, &page.text, None);
+//! assert_eq!(item.title, "关于某事的通知");
+//! assert_eq!(item.doc_number, "某府〔2024〕1号");
+//! assert_eq!(item.body, "正文。");
+//! ```
+
 pub mod attachments;
 pub mod charset;
 pub mod config;
@@ -13,5 +66,7 @@ pub mod state;
 pub mod urlnorm;
 
 pub use config::{Config, CrawlSettings, Selectors, SiteConfig};
+pub use crawl::{CrawlOptions, CrawlReport, Progress, SiteReport};
 pub use error::{Error, Result};
 pub use extract::{ExtractedAttachment, ExtractedItem};
+pub use state::{CrawlLock, CrawlState};
