@@ -623,6 +623,12 @@ fn body_element<'a>(doc: &'a Html, site: Option<&SiteConfig>) -> Option<ElementR
             return Some(e);
         }
     }
+    // a known container with little text (a one-line notice) beats a guess
+    for s in BODY_SELECTORS.iter() {
+        if let Some(e) = doc.select(s).find(|e| e.text().any(|t| !t.trim().is_empty())) {
+            return Some(e);
+        }
+    }
     doc.select(&CANDIDATES)
         .map(|e| (density_score(e), e))
         .filter(|(s, _)| *s >= 50)
