@@ -1,1 +1,13 @@
+//! govsearch: the glue between the crawler, the catalogue and the people who
+//! use them — CLI commands, the HTTP server (JSON API, public pages, staff
+//! pages) and the bundled demo site. Behaviour lives in `govsearch-crawler`
+//! and `govsearch-index`; this crate wires them together.
+
+pub mod bench;
+pub mod cli;
+pub mod data;
 pub mod demo_site;
+pub mod eval;
+pub mod metrics;
+pub mod pipeline;
+pub mod server;

@@ -1,1 +1,335 @@
-fn main(){}
+//! `govsearch`: crawl, index, search and serve published government information.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use govsearch::data::DataDir;
+use govsearch::{cli, pipeline, server};
+use govsearch_index::SortOrder;
+
+/// Search engine for published Chinese government information (政府信息公开).
+///
+/// Every command works on one data folder (--data-dir, default ./data): the
+/// SQLite crawl state with the raw pages, imported documents, and the index.
+#[derive(Parser)]
+#[command(name = "govsearch", version, about, long_about = None)]
+struct Cli {
+    /// The data folder (crawl state, imports, index).
+    #[arg(long, global = true, default_value = "data", env = "GOVSEARCH_DATA_DIR")]
+    data_dir: PathBuf,
+    /// More log output (-v info, -vv debug); progress bars are hidden in verbose mode.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the bundled demo government site, crawl it, index it and serve search.
+    ///
+    /// A second run reuses the data folder: the crawl is incremental (conditional
+    /// requests) and finishes in seconds.
+    Demo {
+        /// Where the search server listens.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Where the demo government site listens (port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        site_addr: SocketAddr,
+    },
+    /// Serve only the bundled demo government site (for trying the crawler, and for the crash tests).
+    DemoSite {
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        addr: SocketAddr,
+        /// Write a sites.toml that crawls it to this file.
+        #[arg(long)]
+        write_config: Option<PathBuf>,
+    },
+    /// Crawl the sites of a config file into the data folder, then update the index.
+    Crawl {
+        /// The sites to crawl (see sites.example.toml).
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Stop after this many fetches (for trials).
+        #[arg(long)]
+        max_pages: Option<usize>,
+        /// Also write the crawl report as JSON to this file.
+        #[arg(long)]
+        report_json: Option<PathBuf>,
+        /// Only crawl; do not update the index.
+        #[arg(long)]
+        no_index: bool,
+    },
+    /// Rebuild the index from stored pages and imports (no network).
+    Index {
+        /// The config the pages were crawled with (for selectors and column mapping).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
+    /// Bulk-load documents from a JSON Lines file (optionally .gz) in the corpus format.
+    ///
+    /// Each line: {"id","title","doc_number","publisher","category","issued_date",
+    /// "published_date","validity","body","source"}, all strings. A bad line stops
+    /// the import before anything is stored, naming the file and line.
+    Import {
+        file: PathBuf,
+        /// The channel these documents came through (shown as their site in counts).
+        #[arg(long, default_value = "import")]
+        channel: String,
+    },
+    /// Serve the JSON API and the web page.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Token for /api/admin/* (off when unset); read from the environment so it is never in `ps`.
+        #[arg(long, env = "GOVSEARCH_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
+    },
+    /// Search from the command line; prints ranked results.
+    Search(SearchArgs),
+    /// Count what was published in a period (the annual report's tally), as Markdown.
+    ///
+    /// Deduplicated: one item under several columns, URLs or sites counts once.
+    /// Items with no 发布日期 are listed separately, never guessed into a period.
+    Tally {
+        /// Calendar year (default: the latest year with published items).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Period start (YYYY-MM-DD), with --to instead of --year.
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        /// Only these sites or import channels (repeatable).
+        #[arg(long)]
+        site: Vec<String>,
+        #[arg(long)]
+        publisher: Option<String>,
+        /// category, column, publisher, month or channel.
+        #[arg(long, default_value = "category")]
+        group: String,
+        /// Print JSON instead of Markdown.
+        #[arg(long)]
+        json: bool,
+        /// Also write the list behind the total as CSV (UTF-8 with BOM).
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+    /// Evaluate search quality on a corpus file: MRR@10, recall, phrase precision per kind of query.
+    Eval {
+        /// Corpus in the import format (e.g. ../shared/corpus/docs.jsonl.gz).
+        #[arg(long)]
+        corpus: PathBuf,
+        /// Queries per kind.
+        #[arg(long, default_value_t = 100)]
+        per_kind: usize,
+        /// Also write the figures as JSON.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+    /// Benchmark analysis, index build and search over HTTP on a corpus file.
+    Bench {
+        /// Corpus in the import format.
+        #[arg(long)]
+        corpus: PathBuf,
+        /// One query per line (default: the shared bench list if present, else titles).
+        #[arg(long)]
+        queries: Option<PathBuf>,
+        /// Seconds per throughput run.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Which parts: analyze, index, search (comma-separated).
+        #[arg(long, default_value = "analyze,index,search")]
+        only: String,
+        /// Time a server already running at this base URL instead of our own (e.g. a peer).
+        #[arg(long)]
+        addr: Option<String>,
+        /// Also write the figures as JSON.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+    /// Audit proactive-disclosure coverage; exits 2 when there are findings.
+    Audit {
+        /// Only these sites or channels (repeatable).
+        #[arg(long)]
+        site: Vec<String>,
+        /// The date the audit is made for (default: today).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Print JSON instead of a readable report.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct SearchArgs {
+    /// The query (same language as the web page: words, "phrase", -word, title:…, 文号:…, OR).
+    query: String,
+    /// Print the full JSON answer.
+    #[arg(long)]
+    json: bool,
+    #[arg(long)]
+    category: Option<String>,
+    #[arg(long)]
+    publisher: Option<String>,
+    #[arg(long)]
+    site: Option<String>,
+    #[arg(long)]
+    validity: Option<String>,
+    /// Published on or after (YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<String>,
+    /// Published on or before (YYYY-MM-DD).
+    #[arg(long)]
+    to: Option<String>,
+    /// Order: relevance or date.
+    #[arg(long, default_value = "relevance", value_parser = ["relevance", "date"])]
+    sort: String,
+    #[arg(long, default_value_t = 10)]
+    size: usize,
+    #[arg(long, default_value_t = 1)]
+    page: usize,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    cli::init_tracing(cli.verbose);
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let data = DataDir::open(&cli.data_dir)?;
+    data.load_extensions()?;
+    let quiet = cli.verbose > 0;
+    match cli.command {
+        Command::Demo { addr, site_addr } => runtime()?.block_on(cli::demo(&data, addr, site_addr, quiet)),
+        Command::DemoSite { addr, write_config } => runtime()?.block_on(async {
+            let site = govsearch::demo_site::DemoSite::start(addr).await?;
+            if let Some(path) = write_config {
+                std::fs::write(&path, site.config_toml()).with_context(|| format!("writing {}", path.display()))?;
+            }
+            eprintln!("demo government site at {} (Ctrl-C to stop)", site.base_url());
+            let _ = tokio::signal::ctrl_c().await;
+            site.shutdown().await;
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Crawl { config, max_pages, report_json, no_index } => {
+            let cfg = govsearch_crawler::Config::from_path(&config)?;
+            runtime()?.block_on(cli::crawl(&data, &cfg, max_pages, report_json.as_deref(), !no_index, quiet))
+        }
+        Command::Index { config } => {
+            let cfg = config.map(|c| govsearch_crawler::Config::from_path(&c)).transpose()?;
+            let r = pipeline::rebuild_index(&data, cfg.as_ref(), cli::index_progress(quiet))?;
+            eprintln!(
+                "indexed {} documents ({} crawled items, {} merged duplicates, {} imported) in {:.1} s",
+                r.documents, r.crawled_items, r.merged_duplicates, r.imported, r.seconds
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { file, channel } => {
+            let n = pipeline::import(&data, &file, &channel)?;
+            eprintln!("imported {n} documents from {} as channel {channel:?}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { addr, admin_token } => {
+            let cat = Arc::new(govsearch_index::Catalogue::open(&data.index_dir())?);
+            let mut state = server::AppState::new(cat);
+            state.admin_token = admin_token.filter(|t| !t.is_empty()).map(Arc::from);
+            runtime()?.block_on(server::serve(state, addr))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search(a) => {
+            let cat = govsearch_index::Catalogue::open(&data.index_dir())?;
+            let req = govsearch_index::SearchRequest {
+                q: a.query,
+                category: a.category,
+                publisher: a.publisher,
+                site: a.site,
+                validity: a.validity,
+                from: a.from,
+                to: a.to,
+                sort: if a.sort == "date" { SortOrder::Date } else { SortOrder::Relevance },
+                size: a.size,
+                page: a.page,
+                ..Default::default()
+            };
+            let res = cat.search(&req)?;
+            if a.json {
+                println!("{}", serde_json::to_string_pretty(&res).context("writing JSON")?);
+            } else {
+                print!("{}", cli::format_results(&res));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tally { year, from, to, site, publisher, group, json, csv } => {
+            let cat = govsearch_index::Catalogue::open(&data.index_dir())?;
+            let mut pairs = vec![
+                ("year", year.map(|y| y.to_string())),
+                ("from", from),
+                ("to", to),
+                ("publisher", publisher),
+                ("group", Some(group)),
+            ];
+            pairs.extend(site.into_iter().map(|s| ("site", Some(s))));
+            let text = cli::tally(&cat, &params(pairs), json, csv.as_deref())?;
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { corpus, per_kind, json } => {
+            let figs = cli::eval(&data, &corpus, per_kind)?;
+            print!("{}", govsearch::eval::table(&figs));
+            if let Some(path) = json {
+                std::fs::write(&path, serde_json::to_vec_pretty(&figs)?)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { corpus, queries, seconds, only, addr, json } => {
+            let parts: Vec<&str> = only.split(',').map(str::trim).collect();
+            let report = runtime()?.block_on(cli::bench(
+                &data,
+                &corpus,
+                queries.as_deref(),
+                seconds,
+                &parts,
+                addr.as_deref(),
+            ))?;
+            print!("{}", report.table());
+            if let Some(path) = json {
+                std::fs::write(&path, serde_json::to_vec_pretty(&report)?)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { site, as_of, json } => {
+            let cat = govsearch_index::Catalogue::open(&data.index_dir())?;
+            let mut pairs = vec![("as_of", as_of)];
+            if !site.is_empty() {
+                pairs.push(("site", Some(site.join(","))));
+            }
+            let (text, findings) = cli::audit(&cat, &params(pairs), json)?;
+            print!("{text}");
+            Ok(if findings > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+        }
+    }
+}
+
+fn params(pairs: Vec<(&str, Option<String>)>) -> server::SearchParams {
+    server::SearchParams { pairs: pairs.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))).collect() }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
+}

@@ -1,1 +1,8 @@
+//! One integration-test binary (faster to link than one per file).
+#![allow(clippy::unwrap_used)]
 
+mod api;
+mod browser;
+mod cli;
+mod common;
+mod e2e;

@@ -51,8 +51,14 @@ pub struct TallyAnswer {
 /// latest year with published items.
 pub fn tally_request(p: &SearchParams, docs: &[Document]) -> Result<(TallyRequest, Option<i32>), ApiError> {
     let group = GroupBy::parse(p.get("group").unwrap_or("category"))?;
-    let sites: Vec<String> =
-        p.pairs.iter().filter(|(k, _)| k == "site").flat_map(|(_, v)| v.split(',')).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+    let sites: Vec<String> = p
+        .pairs
+        .iter()
+        .filter(|(k, _)| k == "site")
+        .flat_map(|(_, v)| v.split(','))
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
     let known: std::collections::HashSet<&str> = docs.iter().map(|d| d.site.as_str()).collect();
     if let Some(s) = sites.iter().find(|s| !known.contains(s.as_str())) {
         return Err(ApiError::BadRequest("site", format!("{s:?} is not a site or channel in the catalogue")));
@@ -61,13 +67,25 @@ pub fn tally_request(p: &SearchParams, docs: &[Document]) -> Result<(TallyReques
     let (from, to) = (p.get("from"), p.get("to"));
     let (mut req, year) = if from.is_some() || to.is_some() {
         let (Some(from), Some(to)) = (from, to) else {
-            return Err(ApiError::BadRequest(if from.is_none() { "from" } else { "to" }, "a period needs both from and to".into()));
+            return Err(ApiError::BadRequest(
+                if from.is_none() { "from" } else { "to" },
+                "a period needs both from and to".into(),
+            ));
         };
         (TallyRequest { from: from.into(), to: to.into(), sites: Vec::new(), publisher: None, group_by: group }, None)
     } else {
         let year = match p.get("year") {
-            Some(y) => y.trim().parse::<i32>().ok().filter(|y| (1900..=2999).contains(y)).ok_or_else(|| ApiError::BadRequest("year", format!("{y:?} is not a year")))?,
-            None => docs.iter().filter_map(|d| d.published_year()).max().unwrap_or_else(|| today()[..4].parse().unwrap_or(2026)),
+            Some(y) => y
+                .trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1900..=2999).contains(y))
+                .ok_or_else(|| ApiError::BadRequest("year", format!("{y:?} is not a year")))?,
+            None => docs
+                .iter()
+                .filter_map(|d| d.published_year())
+                .max()
+                .unwrap_or_else(|| today()[..4].parse().unwrap_or(2026)),
         };
         (TallyRequest::year(year, group), Some(year))
     };
@@ -116,17 +134,29 @@ pub fn selected_ids(ans: &TallyAnswer, p: &SearchParams) -> Result<(String, Vec<
         })
     };
     match p.get("list") {
-        None | Some("all") => match p.get("value") {
-            None => Ok(("全部".into(), ans.tally.groups.iter().flat_map(|g| g.ids.clone()).collect())),
-            Some(v) => {
-                let g = ans.tally.groups.iter().find(|g| g.value == v).ok_or_else(|| ApiError::BadRequest("value", format!("{v:?} is not a group of this tally")))?;
-                Ok((v.to_owned(), g.ids.clone()))
+        None | Some("all") => {
+            match p.get("value") {
+                None => Ok(("全部".into(), ans.tally.groups.iter().flat_map(|g| g.ids.clone()).collect())),
+                Some(v) => {
+                    let g =
+                        ans.tally.groups.iter().find(|g| g.value == v).ok_or_else(|| {
+                            ApiError::BadRequest("value", format!("{v:?} is not a group of this tally"))
+                        })?;
+                    Ok((v.to_owned(), g.ids.clone()))
+                }
             }
-        },
+        }
         Some("undated") => Ok(("无发布日期".into(), ans.tally.undated.clone())),
-        Some(l @ ("normative-issued" | "normative-abolished" | "normative-in_force")) => row(&ans.normative, &l[10..], "行政规范性文件"),
+        Some(l @ ("normative-issued" | "normative-abolished" | "normative-in_force")) => {
+            row(&ans.normative, &l[10..], "行政规范性文件")
+        }
         Some(l @ ("rules-issued" | "rules-abolished" | "rules-in_force")) => row(&ans.rules, &l[6..], "规章"),
-        Some(other) => Err(ApiError::BadRequest("list", format!("{other:?} is not one of all, undated, normative-issued, normative-abolished, normative-in_force, rules-issued, rules-abolished, rules-in_force"))),
+        Some(other) => Err(ApiError::BadRequest(
+            "list",
+            format!(
+                "{other:?} is not one of all, undated, normative-issued, normative-abolished, normative-in_force, rules-issued, rules-abolished, rules-in_force"
+            ),
+        )),
     }
 }
 
@@ -177,7 +207,10 @@ fn run_audit(st: &AppState, p: &SearchParams) -> Result<AuditReport, ApiError> {
 /// The audit a set of parameters asks for (`site`, `as_of`).
 pub fn audit_report(cat: &govsearch_index::Catalogue, p: &SearchParams) -> Result<AuditReport, ApiError> {
     let docs = cat.records()?;
-    let sites: Vec<String> = p.get("site").map(|s| s.split(',').map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect()).unwrap_or_default();
+    let sites: Vec<String> = p
+        .get("site")
+        .map(|s| s.split(',').map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect())
+        .unwrap_or_default();
     let known: std::collections::HashSet<&str> = docs.iter().map(|d| d.site.as_str()).collect();
     if let Some(s) = sites.iter().find(|s| !known.contains(s.as_str())) {
         return Err(ApiError::BadRequest("site", format!("{s:?} is not a site or channel in the catalogue")));

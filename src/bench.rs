@@ -1,0 +1,335 @@
+//! The benchmark harness (`govsearch bench …`): analysis throughput, index
+//! build, and search latency/throughput over HTTP, on a corpus in the shared
+//! format. Each run prints one Markdown table and writes the same figures as JSON.
+//!
+//! Figures are measured, never asserted: a test only checks the harness runs.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use govsearch_index::{Catalogue, Document};
+use serde::Serialize;
+
+/// Peak resident memory of this process so far (VmHWM), in bytes.
+pub fn peak_rss() -> u64 {
+    proc_status_kb("VmHWM:") * 1024
+}
+
+fn proc_status_kb(key: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// CPU seconds (user + system) used by this process so far.
+pub fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|x| x.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn dir_size(p: &Path) -> u64 {
+    std::fs::read_dir(p)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| {
+                    let m = e.metadata().ok();
+                    match m {
+                        Some(m) if m.is_dir() => dir_size(&e.path()),
+                        Some(m) => m.len(),
+                        None => 0,
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Analysis throughput on one core.
+#[derive(Debug, Serialize)]
+pub struct AnalyzeFigures {
+    pub text_mb: f64,
+    pub jieba_mb_per_s: f64,
+    pub ngram_mb_per_s: f64,
+    pub words_mb_per_s: f64,
+    pub full_chain_mb_per_s: f64,
+    pub tokens: u64,
+}
+
+/// Time raw jieba, the n-gram path, the word path and both (one thread).
+pub fn analyze(docs: &[Document]) -> AnalyzeFigures {
+    use govsearch_index::analysis::{TokenStream, Tokenizer};
+    let bytes: usize = docs.iter().map(|d| d.body.len()).sum();
+    let mb = bytes as f64 / 1e6;
+    let jieba = govsearch_index::analysis::jieba();
+    let _ = jieba.cut_for_search("预热", false);
+    let t = Instant::now();
+    let mut n = 0u64;
+    for d in docs {
+        n += jieba.cut_for_search(&d.body, false).len() as u64;
+    }
+    let jieba_s = t.elapsed().as_secs_f64();
+    assert!(n > 0, "jieba produced no tokens");
+    let mut ng = govsearch_index::analysis::NgramTokenizer::default();
+    let t = Instant::now();
+    let mut ngrams = 0u64;
+    for d in docs {
+        let mut s = ng.token_stream(&d.body);
+        while s.advance() {
+            ngrams += 1;
+        }
+    }
+    let ngram_s = t.elapsed().as_secs_f64();
+    let mut w = govsearch_index::analysis::WordTokenizer::default();
+    let t = Instant::now();
+    let mut words = 0u64;
+    for d in docs {
+        let mut s = w.token_stream(&d.body);
+        while s.advance() {
+            words += 1;
+        }
+    }
+    let words_s = t.elapsed().as_secs_f64();
+    AnalyzeFigures {
+        text_mb: mb,
+        jieba_mb_per_s: mb / jieba_s,
+        ngram_mb_per_s: mb / ngram_s,
+        words_mb_per_s: mb / words_s,
+        full_chain_mb_per_s: mb / (ngram_s + words_s),
+        tokens: ngrams + words,
+    }
+}
+
+/// Index build figures.
+#[derive(Debug, Serialize)]
+pub struct IndexFigures {
+    pub documents: usize,
+    pub text_mb: f64,
+    pub wall_s: f64,
+    pub cpu_s: f64,
+    pub peak_rss_mb: f64,
+    pub index_mb: f64,
+    pub docs_per_s: f64,
+    pub mb_per_s: f64,
+}
+
+/// Build an index of `docs` in `dir` (emptied first), from parsed documents to the last merge.
+pub fn build_index(docs: &[Document], dir: &Path) -> Result<IndexFigures> {
+    build_from(docs.iter().cloned().map(Ok), dir)
+}
+
+/// Build an index straight from a corpus file, one line at a time (what an
+/// import of a large file costs: the corpus is never all in memory).
+pub fn build_index_from_file(corpus: &Path, dir: &Path) -> Result<IndexFigures> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(corpus).with_context(|| format!("cannot open {}", corpus.display()))?;
+    let reader: Box<dyn BufRead> = if corpus.extension().is_some_and(|e| e == "gz") {
+        Box::new(std::io::BufReader::new(flate2::read::MultiGzDecoder::new(file)))
+    } else {
+        Box::new(std::io::BufReader::new(file))
+    };
+    let origin = corpus.display().to_string();
+    let docs = reader.lines().enumerate().filter(|(_, l)| l.as_ref().map_or(true, |l| !l.trim().is_empty())).map(
+        move |(i, line)| {
+            let line = line.with_context(|| format!("{origin}:{}", i + 1))?;
+            let rec: crate::data::CorpusRecord =
+                serde_json::from_str(&line).with_context(|| format!("{origin}:{}: not a corpus record", i + 1))?;
+            Ok(rec.into_document("bench"))
+        },
+    );
+    build_from(docs, dir)
+}
+
+fn build_from(docs: impl Iterator<Item = Result<Document>>, dir: &Path) -> Result<IndexFigures> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("emptying {}", dir.display()))?;
+    }
+    let cpu0 = cpu_seconds();
+    let t = Instant::now();
+    let cat = Catalogue::open(dir)?;
+    let mut w = cat.writer()?;
+    let (mut n, mut bytes) = (0usize, 0usize);
+    for d in docs {
+        let d = d?;
+        bytes += d.body.len() + d.title.len();
+        n += 1;
+        w.upsert(&d)?;
+    }
+    w.finish()?;
+    let wall = t.elapsed().as_secs_f64();
+    Ok(IndexFigures {
+        documents: n,
+        text_mb: bytes as f64 / 1e6,
+        wall_s: wall,
+        cpu_s: cpu_seconds() - cpu0,
+        peak_rss_mb: peak_rss() as f64 / 1e6,
+        index_mb: dir_size(dir) as f64 / 1e6,
+        docs_per_s: n as f64 / wall,
+        mb_per_s: bytes as f64 / 1e6 / wall,
+    })
+}
+
+/// Latency and throughput over HTTP.
+#[derive(Debug, Serialize)]
+pub struct SearchFigures {
+    pub queries: usize,
+    pub single_p50_ms: f64,
+    pub single_p95_ms: f64,
+    pub single_p99_ms: f64,
+    pub mix_p50_ms: f64,
+    pub mix_p99_ms: f64,
+    pub rps_8: f64,
+    pub rps_64: f64,
+    /// Latency under load (64 clients).
+    pub load_p50_ms: f64,
+    pub load_p99_ms: f64,
+    pub errors: u64,
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The request mix: the plain queries, then filters, date sort, deep pages,
+/// document numbers and suggestions derived from them.
+pub fn request_mix(queries: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, q) in queries.iter().enumerate() {
+        let e = enc(q);
+        out.push(format!("/api/search?q={e}"));
+        match i % 6 {
+            0 => out.push(format!("/api/search?q={e}&category={}", enc("行政法规"))),
+            1 => out.push(format!("/api/search?q={e}&sort=date")),
+            2 => out.push(format!("/api/search?q={e}&page=5")),
+            3 => out.push(format!("/api/suggest?q={}", enc(&q.chars().take(2).collect::<String>()))),
+            4 => out.push(format!("/api/search?q={}", enc(&format!("\"{q}\"")))),
+            _ => out.push(format!("/api/search?q={}&from=2010-01-01&to=2020-12-31", e)),
+        }
+    }
+    out.push(format!("/api/search?q={}", enc("国发〔2019〕5号")));
+    out.push(format!("/api/search?q={}", enc("国务院令第320号")));
+    out
+}
+
+/// Time `queries` against `base` (e.g. `http://127.0.0.1:8080`).
+pub async fn search_http(base: &str, queries: &[String], seconds: u64) -> Result<SearchFigures> {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(128).build()?;
+    let errors = Arc::new(AtomicU64::new(0));
+    // Warm up.
+    for q in queries.iter().take(20) {
+        let _ = client.get(format!("{base}/api/search?q={}", enc(q))).send().await?.bytes().await?;
+    }
+    let mut single = Vec::new();
+    for q in queries {
+        let t = Instant::now();
+        let r = client.get(format!("{base}/api/search?q={}", enc(q))).send().await?;
+        if !r.status().is_success() {
+            errors.fetch_add(1, Ordering::Relaxed);
+        }
+        let _ = r.bytes().await?;
+        single.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let mix = request_mix(queries);
+    let mut mix_times = Vec::new();
+    for path in &mix {
+        let t = Instant::now();
+        let r = client.get(format!("{base}{path}")).send().await?;
+        if !r.status().is_success() {
+            errors.fetch_add(1, Ordering::Relaxed);
+        }
+        let _ = r.bytes().await?;
+        mix_times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let mix = Arc::new(mix);
+    let mut rps = Vec::new();
+    let mut load = Vec::new();
+    for clients in [8usize, 64] {
+        let done = Arc::new(AtomicU64::new(0));
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let (client, mix, done, errors, base) =
+                (client.clone(), mix.clone(), done.clone(), errors.clone(), base.to_owned());
+            tasks.push(tokio::spawn(async move {
+                let mut i = c * 7;
+                let mut times = Vec::new();
+                while Instant::now() < deadline {
+                    let path = &mix[i % mix.len()];
+                    i += 1;
+                    let t = Instant::now();
+                    let ok = match client.get(format!("{base}{path}")).send().await {
+                        Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                        _ => false,
+                    };
+                    if ok {
+                        done.fetch_add(1, Ordering::Relaxed);
+                        times.push(t.elapsed().as_secs_f64() * 1000.0);
+                    } else {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                times
+            }));
+        }
+        let t = Instant::now();
+        let mut all = Vec::new();
+        for task in tasks {
+            all.extend(task.await?);
+        }
+        if clients == 64 {
+            load = all;
+        }
+        rps.push(done.load(Ordering::Relaxed) as f64 / t.elapsed().as_secs_f64());
+    }
+    Ok(SearchFigures {
+        queries: queries.len(),
+        single_p50_ms: pct(&mut single, 0.5),
+        single_p95_ms: pct(&mut single, 0.95),
+        single_p99_ms: pct(&mut single, 0.99),
+        mix_p50_ms: pct(&mut mix_times, 0.5),
+        mix_p99_ms: pct(&mut mix_times, 0.99),
+        rps_8: rps[0],
+        rps_64: rps[1],
+        load_p50_ms: pct(&mut load, 0.5),
+        load_p99_ms: pct(&mut load, 0.99),
+        errors: errors.load(Ordering::Relaxed),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    /// Scratch run on the shared corpus when present (release mode): `cargo test --release -p govsearch --lib shared_corpus_figures -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "needs ../shared/corpus (not in the repo); prints figures, asserts nothing about speed"]
+    fn shared_corpus_figures() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/docs.jsonl.gz");
+        if !path.exists() {
+            return;
+        }
+        let docs: Vec<govsearch_index::Document> =
+            crate::data::read_corpus(&path).unwrap().into_iter().map(|r| r.into_document("b")).collect();
+        let a = super::analyze(&docs);
+        println!("{a:?}");
+        let dir = tempfile::tempdir().unwrap();
+        let i = super::build_index(&docs, &dir.path().join("idx")).unwrap();
+        println!("{i:?}");
+        assert_eq!(i.documents, docs.len());
+    }
+}

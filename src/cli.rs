@@ -1,0 +1,369 @@
+//! The commands' bodies (the binary only parses arguments and picks one).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use govsearch_crawler::Config;
+use govsearch_crawler::crawl::{CrawlOptions, Progress};
+use govsearch_crawler::state::{CrawlLock, CrawlState};
+use govsearch_index::{Catalogue, SearchResponse};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::data::DataDir;
+use crate::demo_site::DemoSite;
+use crate::{pipeline, server};
+
+/// Logs go to stderr; `RUST_LOG` overrides the level chosen by `-v`.
+pub fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info,govsearch=info",
+        _ => "debug,hyper=info,h2=info,rustls=info",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+fn bar(quiet: bool, template: &str) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    pb.enable_steady_tick(Duration::from_millis(120));
+    pb
+}
+
+/// A progress callback for indexing runs.
+pub fn index_progress(quiet: bool) -> Option<Arc<dyn Fn(usize, usize) + Send + Sync>> {
+    if quiet {
+        return None;
+    }
+    let pb = ProgressBar::new(0);
+    pb.set_style(
+        ProgressStyle::with_template("indexing {bar:30} {pos}/{len} documents {per_sec}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    Some(Arc::new(move |done, total| {
+        pb.set_length(total as u64);
+        pb.set_position(done as u64);
+        if done == total {
+            pb.finish_and_clear();
+        }
+    }))
+}
+
+/// Crawl with a progress bar, print the report, then rebuild the index.
+pub async fn crawl(
+    data: &DataDir,
+    config: &Config,
+    max_pages: Option<usize>,
+    report_json: Option<&Path>,
+    index: bool,
+    quiet: bool,
+) -> Result<ExitCode> {
+    let _lock = CrawlLock::acquire(&data.root)?;
+    let state = CrawlState::open(&data.crawl_db())?;
+    let pb = bar(quiet, "{spinner} crawling: {msg}");
+    let pb2 = pb.clone();
+    let progress: Arc<dyn Fn(&Progress) + Send + Sync> = Arc::new(move |p: &Progress| {
+        pb2.set_message(format!(
+            "{} fetched, {} queued, {} errors, {:.0} pages/s",
+            p.fetched, p.queued, p.errors, p.pages_per_sec
+        ));
+    });
+    let report =
+        govsearch_crawler::crawl::run(config, &state, CrawlOptions { max_pages, progress: Some(progress) }).await?;
+    pb.finish_and_clear();
+    eprint!("{report}");
+    if let Some(path) = report_json {
+        std::fs::write(path, serde_json::to_vec_pretty(&report)?)
+            .with_context(|| format!("writing the crawl report to {}", path.display()))?;
+    }
+    drop(state);
+    if index {
+        let data = data.clone();
+        let config = config.clone();
+        let r =
+            tokio::task::spawn_blocking(move || pipeline::rebuild_index(&data, Some(&config), index_progress(quiet)))
+                .await??;
+        eprintln!(
+            "indexed {} documents ({} crawled items, {} merged duplicates, {} imported) in {:.1} s",
+            r.documents, r.crawled_items, r.merged_duplicates, r.imported, r.seconds
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo: bundled site → real crawl → index → serve, until Ctrl-C.
+pub async fn demo(data: &DataDir, addr: SocketAddr, site_addr: SocketAddr, quiet: bool) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    // Bind the search address first, so a port in use fails before any work.
+    let listener = server::bind(addr).await?;
+    let site = DemoSite::start(site_addr).await?;
+    eprintln!("demo government site: {}", site.base_url());
+    let config = Config::parse(&site.config_toml(), "the demo site config")?;
+    crawl(data, &config, None, None, true, quiet).await?;
+    let cat = Arc::new(Catalogue::open(&data.index_dir())?);
+    let state = server::AppState::new(cat);
+    eprintln!(
+        "ready in {:.1} s: search at http://{} (Ctrl-C to stop)",
+        started.elapsed().as_secs_f64(),
+        listener.local_addr()?
+    );
+    server::serve_on(state, listener).await?;
+    site.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Plain-text results for `govsearch search`.
+pub fn format_results(r: &SearchResponse) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} results ({:.1} ms){}",
+        r.total,
+        r.took_ms,
+        if r.query.relaxed { ", relaxed: not every word found" } else { "" }
+    );
+    for (i, h) in r.hits.iter().enumerate() {
+        let n = (r.page - 1) * r.size + i + 1;
+        let _ = writeln!(out, "\n{n}. {}", h.title);
+        let mut meta = Vec::new();
+        for (k, v) in [
+            ("文号", &h.doc_number),
+            ("发布机构", &h.publisher),
+            ("发布日期", &h.published_date),
+            ("类别", &h.category),
+            ("有效性", &h.validity),
+        ] {
+            if !v.is_empty() {
+                meta.push(format!("{k}: {v}"));
+            }
+        }
+        if !meta.is_empty() {
+            let _ = writeln!(out, "   {}", meta.join("  "));
+        }
+        let snippet = h.snippet_html.replace("<mark>", "【").replace("</mark>", "】");
+        let snippet = snippet
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&");
+        let _ = writeln!(out, "   {snippet}");
+        let _ = writeln!(out, "   {}  [{}]", if h.url.is_empty() { "(no URL)" } else { &h.url }, h.id);
+    }
+    out
+}
+
+/// `govsearch tally`: Markdown (or JSON) of the tally and table 二.
+pub fn tally(cat: &Catalogue, p: &server::SearchParams, json: bool, csv: Option<&Path>) -> Result<String> {
+    use std::fmt::Write;
+    let (ans, docs) = server::staff::tally_answer(cat, p)?;
+    if let Some(path) = csv {
+        let mut all = p.clone();
+        all.pairs.push(("list".into(), "all".into()));
+        let (_, ids) = server::staff::selected_ids(&ans, &all)?;
+        std::fs::write(path, server::staff::documents_csv(&server::staff::pick(&docs, &ids)))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if json {
+        return Ok(serde_json::to_string_pretty(&ans)? + "\n");
+    }
+    let t = &ans.tally;
+    let mut out = String::new();
+    let _ = writeln!(out, "# 主动公开信息统计 {} 至 {}\n", t.from, t.to);
+    let _ = writeln!(out, "按发布日期计数；同一信息在多个栏目、网址或网站出现只计一次。\n");
+    let _ = writeln!(out, "| 分组 | 件数 |\n|---|---:|");
+    for g in &t.groups {
+        let _ = writeln!(out, "| {} | {} |", g.value.replace('|', "\\|"), g.count);
+    }
+    let _ = writeln!(out, "| **合计（去重）** | **{}** |", t.total);
+    let _ = writeln!(out, "\n其中已从网站撤下 {} 件；无发布日期、未计入期间的 {} 件。", t.withdrawn, t.undated.len());
+    if let (Some(r), Some(n)) = (&ans.rules, &ans.normative) {
+        let _ = writeln!(out, "\n## 表二 主动公开政府信息情况（{} 年）\n", ans.year.unwrap_or_default());
+        let _ = writeln!(out, "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---:|---:|---:|");
+        let _ = writeln!(out, "| 规章 | {} | {} | {} |", r.issued.len(), r.abolished.len(), r.in_force.len());
+        let _ = writeln!(out, "| 行政规范性文件 | {} | {} | {} |", n.issued.len(), n.abolished.len(), n.in_force.len());
+        let _ = writeln!(out, "| 行政许可、行政处罚、行政强制、行政事业性收费 | 来自业务系统，不由本工具统计 | | |");
+    }
+    Ok(out)
+}
+
+/// `govsearch audit`: a readable report (or JSON) and the number of findings.
+pub fn audit(cat: &Catalogue, p: &server::SearchParams, json: bool) -> Result<(String, usize)> {
+    use std::fmt::Write;
+    let r = server::staff::audit_report(cat, p)?;
+    let n = r.findings.len();
+    if json {
+        return Ok((serde_json::to_string_pretty(&r)? + "\n", n));
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "# 主动公开覆盖检查（{}）\n\n信息 {} 条，问题 {} 项。\n", r.as_of, r.documents, n);
+    let _ = writeln!(out, "| 第二十条 | 件数 | 最新发布 | 状态 |\n|---|---:|---|---|");
+    for k in &r.kinds {
+        let _ = writeln!(out, "| （{}）{} | {} | {} | {} |", k.id, k.name, k.count, k.latest, k.status);
+    }
+    let _ = writeln!(out, "\n## 逐条问题\n");
+    for f in &r.findings {
+        let sev = match f.severity {
+            govsearch_index::audit::Severity::Error => "严重",
+            govsearch_index::audit::Severity::Warning => "警告",
+            govsearch_index::audit::Severity::Notice => "提示",
+        };
+        let _ = writeln!(out, "- [{sev}] {} {} {}", f.message, f.title, f.url);
+    }
+    for nc in &r.not_checked {
+        let _ = writeln!(out, "- 未检查：{nc}");
+    }
+    Ok((out, n))
+}
+
+/// `govsearch eval`: build a throwaway index of the corpus in the data folder and evaluate.
+pub fn eval(data: &DataDir, corpus: &Path, per_kind: usize) -> Result<Vec<crate::eval::KindFigures>> {
+    let docs: Vec<govsearch_index::Document> =
+        crate::data::read_corpus(corpus)?.into_iter().map(|r| r.into_document("eval")).collect();
+    let dir = data.root.join("eval-index");
+    crate::bench::build_index(&docs, &dir)?;
+    let cat = Catalogue::open(&dir)?;
+    let queries = crate::eval::build_queries(&docs, per_kind);
+    let figs = crate::eval::run(&cat, &queries)?;
+    drop(cat);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(figs)
+}
+
+/// Everything `govsearch bench` measured.
+#[derive(Debug, serde::Serialize)]
+pub struct BenchReport {
+    pub corpus: String,
+    pub machine: String,
+    pub date: String,
+    pub analyze: Option<crate::bench::AnalyzeFigures>,
+    pub index: Option<crate::bench::IndexFigures>,
+    pub search: Option<crate::bench::SearchFigures>,
+}
+
+impl BenchReport {
+    /// One Markdown table of every figure.
+    pub fn table(&self) -> String {
+        let mut rows: Vec<(String, String)> = Vec::new();
+        if let Some(a) = &self.analyze {
+            rows.push(("text analysed (bodies)".into(), format!("{:.1} MB", a.text_mb)));
+            rows.push(("raw jieba-rs cut_for_search, 1 core".into(), format!("{:.1} MB/s", a.jieba_mb_per_s)));
+            rows.push(("n-gram path, 1 core".into(), format!("{:.1} MB/s", a.ngram_mb_per_s)));
+            rows.push((
+                "word path (normalise + jieba + filters), 1 core".into(),
+                format!("{:.1} MB/s", a.words_mb_per_s),
+            ));
+            rows.push(("full analyzer chain, 1 core".into(), format!("{:.1} MB/s", a.full_chain_mb_per_s)));
+        }
+        if let Some(i) = &self.index {
+            rows.push(("index build: documents".into(), i.documents.to_string()));
+            rows.push(("index build: wall / CPU".into(), format!("{:.1} s / {:.1} s", i.wall_s, i.cpu_s)));
+            rows.push(("index build: docs/s, MB/s".into(), format!("{:.0} / {:.1}", i.docs_per_s, i.mb_per_s)));
+            rows.push(("peak RSS of the process".into(), format!("{:.0} MB", i.peak_rss_mb)));
+            rows.push(("index on disk (with stored text)".into(), format!("{:.0} MB", i.index_mb)));
+        }
+        if let Some(s) = &self.search {
+            rows.push((
+                "search with snippets, 1 client: p50 / p95 / p99".into(),
+                format!("{:.2} / {:.2} / {:.2} ms", s.single_p50_ms, s.single_p95_ms, s.single_p99_ms),
+            ));
+            rows.push((
+                "request mix, 1 client: p50 / p99".into(),
+                format!("{:.2} / {:.2} ms", s.mix_p50_ms, s.mix_p99_ms),
+            ));
+            rows.push(("request mix, 8 clients".into(), format!("{:.0} req/s", s.rps_8)));
+            rows.push(("request mix, 64 clients".into(), format!("{:.0} req/s", s.rps_64)));
+            rows.push((
+                "latency under 64 clients: p50 / p99".into(),
+                format!("{:.1} / {:.1} ms", s.load_p50_ms, s.load_p99_ms),
+            ));
+            rows.push(("errors".into(), s.errors.to_string()));
+        }
+        let mut out = format!(
+            "govsearch bench — {} — {} — {}\n\n| measure | value |\n|---|---:|\n",
+            self.corpus, self.machine, self.date
+        );
+        for (k, v) in rows {
+            out.push_str(&format!("| {k} | {v} |\n"));
+        }
+        out
+    }
+}
+
+fn read_queries(path: Option<&Path>, docs: &[govsearch_index::Document]) -> Result<Vec<String>> {
+    let shared = Path::new("../shared/bench/queries.txt");
+    let path = path.or(if shared.exists() { Some(shared) } else { None });
+    match path {
+        Some(p) => Ok(std::fs::read_to_string(p)
+            .with_context(|| format!("reading {}", p.display()))?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()),
+        None => Ok(docs.iter().take(200).map(|d| d.title.chars().take(6).collect()).collect()),
+    }
+}
+
+/// `govsearch bench`. The index is built first, streamed from the file, so the
+/// peak memory it reports is the indexer's, not that of a corpus held in memory.
+pub async fn bench(
+    data: &DataDir,
+    corpus: &Path,
+    queries: Option<&Path>,
+    seconds: u64,
+    parts: &[&str],
+    addr: Option<&str>,
+) -> Result<BenchReport> {
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mut report = BenchReport {
+        corpus: corpus.display().to_string(),
+        machine: format!("{cpus} cores, {}", std::env::consts::ARCH),
+        date: crate::server::staff::today(),
+        analyze: None,
+        index: None,
+        search: None,
+    };
+    let dir = data.root.join("bench-index");
+    if parts.contains(&"index") || (parts.contains(&"search") && addr.is_none() && !dir.join("meta.json").exists()) {
+        let (corpus, dir2) = (corpus.to_owned(), dir.clone());
+        report.index =
+            Some(tokio::task::spawn_blocking(move || crate::bench::build_index_from_file(&corpus, &dir2)).await??);
+    }
+    let docs: Vec<govsearch_index::Document> =
+        crate::data::read_corpus(corpus)?.into_iter().map(|r| r.into_document("bench")).collect();
+    report.corpus = format!("{} ({} documents)", corpus.display(), docs.len());
+    if parts.contains(&"analyze") {
+        let d = docs.clone();
+        report.analyze = Some(tokio::task::spawn_blocking(move || crate::bench::analyze(&d)).await?);
+    }
+    if parts.contains(&"search") {
+        let qs = read_queries(queries, &docs)?;
+        drop(docs);
+        let figures = match addr {
+            Some(base) => crate::bench::search_http(base.trim_end_matches('/'), &qs, seconds).await?,
+            None => {
+                let cat = Arc::new(Catalogue::open(&dir)?);
+                let listener = server::bind("127.0.0.1:0".parse()?).await?;
+                let base = format!("http://{}", listener.local_addr()?);
+                let state = server::AppState::new(cat);
+                let srv = tokio::spawn(async move { axum::serve(listener, server::app(state)).await });
+                let f = crate::bench::search_http(&base, &qs, seconds).await?;
+                srv.abort();
+                f
+            }
+        };
+        report.search = Some(figures);
+    }
+    Ok(report)
+}

@@ -1,0 +1,180 @@
+//! Crawl → extract → index, and import → index: the data flow of DESIGN.md.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use govsearch_crawler::{Config, ExtractedItem, state::CrawlState};
+use govsearch_index::{Attachment, Catalogue, Document};
+
+use crate::data::{DataDir, ImportStore};
+
+/// What an indexing run did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IndexReport {
+    pub crawled_items: usize,
+    pub imported: usize,
+    /// Distinct documents written (crawled items merged by dedup key + imports).
+    pub documents: usize,
+    /// Crawled items that were the same document as another item (other URL, column or site).
+    pub merged_duplicates: usize,
+    pub seconds: f64,
+}
+
+/// A stable, short id for a URL (FNV-1a 64, hex): ids must not change between runs or Rust versions.
+pub fn url_key(url: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in url.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// The catalogue document for a crawled item.
+pub fn document_from_item(item: &ExtractedItem) -> Document {
+    let mut urls = vec![item.url.clone()];
+    for u in &item.urls {
+        if !urls.contains(u) {
+            urls.push(u.clone());
+        }
+    }
+    Document {
+        id: format!("{}:{}", item.site, url_key(&item.url)),
+        url: item.url.clone(),
+        urls,
+        site: item.site.clone(),
+        column: item.column.clone(),
+        title: item.title.clone(),
+        doc_number: item.doc_number.clone(),
+        index_number: item.index_number.clone(),
+        publisher: item.publisher.clone(),
+        category: item.category.clone(),
+        topic: item.topic.clone(),
+        issued_date: item.issued_date.clone(),
+        published_date: item.published_date.clone(),
+        validity: item.validity.clone(),
+        expiry_date: item.expiry_date.clone(),
+        body: item.body.clone(),
+        attachments: item
+            .attachments
+            .iter()
+            .map(|a| Attachment {
+                name: a.name.clone(),
+                url: a.url.clone(),
+                kind: a.kind.clone(),
+                text: a.text.clone(),
+                error: a.error.clone(),
+            })
+            .collect(),
+        related_links: item.related_links.clone(),
+        withdrawn: item.withdrawn,
+    }
+}
+
+/// The identity of a published item across URLs, columns and sites: same
+/// 索引号 (with publisher), else same 文号 + title, else same body.
+fn dedup_key(d: &Document) -> String {
+    if !d.index_number.trim().is_empty() {
+        return format!("idx:{}", d.index_number.trim());
+    }
+    let num = govsearch_index::docnum::key(&d.doc_number);
+    if !num.is_empty() {
+        return format!("num:{num}|{}", d.title.trim());
+    }
+    let body: String = d.body.chars().filter(|c| !c.is_whitespace()).collect();
+    if body.chars().count() >= 50 {
+        return format!("body:{}", url_key(&body));
+    }
+    format!("url:{}", d.url)
+}
+
+/// Merge documents that are one published item; the first (by URL) keeps its id, all URLs are kept.
+pub fn dedup(docs: Vec<Document>) -> (Vec<Document>, usize) {
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut out: Vec<Document> = Vec::with_capacity(docs.len());
+    let mut merged = 0;
+    let mut docs = docs;
+    docs.sort_by(|a, b| a.url.cmp(&b.url));
+    for d in docs {
+        let key = dedup_key(&d);
+        if let Some(&i) = by_key.get(&key) {
+            let keep = &mut out[i];
+            for u in d.urls {
+                if !keep.urls.contains(&u) {
+                    keep.urls.push(u);
+                }
+            }
+            if keep.column.is_empty() {
+                keep.column = d.column;
+            }
+            if keep.category.is_empty() {
+                keep.category = d.category;
+            }
+            // Still published somewhere: not withdrawn.
+            keep.withdrawn &= d.withdrawn;
+            merged += 1;
+        } else {
+            by_key.insert(key, out.len());
+            out.push(d);
+        }
+    }
+    (out, merged)
+}
+
+/// Rebuild the whole index from stored pages and imports (no network).
+pub fn rebuild_index(
+    data: &DataDir,
+    config: Option<&Config>,
+    progress: Option<Arc<dyn Fn(usize, usize) + Send + Sync>>,
+) -> Result<IndexReport> {
+    let started = std::time::Instant::now();
+    let mut docs = Vec::new();
+    let mut report = IndexReport::default();
+    if data.crawl_db().exists() {
+        let state = CrawlState::open(&data.crawl_db()).with_context(|| "opening the crawl state".to_owned())?;
+        // Without the config the pages were crawled with, extraction is generic
+        // (no selectors, no column mapping); the site names come from the state.
+        let fallback = Config { crawl: Default::default(), sites: Vec::new() };
+        let items = state.extract_items(config.unwrap_or(&fallback))?;
+        report.crawled_items = items.len();
+        docs.extend(items.iter().map(document_from_item));
+    }
+    let (mut docs, merged) = dedup(docs);
+    report.merged_duplicates = merged;
+    if data.imports_db().exists() {
+        let imported = ImportStore::open(&data.imports_db())?.all()?;
+        report.imported = imported.len();
+        docs.extend(imported);
+    }
+    let cat = Catalogue::open(&data.index_dir())?;
+    let mut w = cat.writer()?;
+    w.delete_all()?;
+    let total = docs.len();
+    for (i, d) in docs.iter().enumerate() {
+        w.upsert(d)?;
+        if let Some(p) = &progress
+            && (i % 64 == 0 || i + 1 == total)
+        {
+            p(i + 1, total);
+        }
+    }
+    w.finish()?;
+    report.documents = total;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Store and index corpus records from `path` under channel `channel`.
+pub fn import(data: &DataDir, path: &std::path::Path, channel: &str) -> Result<usize> {
+    let records = crate::data::read_corpus(path)?;
+    let docs: Vec<Document> = records.into_iter().map(|r| r.into_document(channel)).collect();
+    ImportStore::open(&data.imports_db())?.put_all(&docs)?;
+    let cat = Catalogue::open(&data.index_dir())?;
+    let mut w = cat.writer()?;
+    for d in &docs {
+        w.upsert(d)?;
+    }
+    w.finish()?;
+    Ok(docs.len())
+}

@@ -1,0 +1,176 @@
+//! The HTTP server: JSON API, public web pages and staff pages on one axum router.
+//!
+//! Errors: handlers return [`ApiError`], which renders as
+//! `{"error":{"code","message"}}` with the right status. User mistakes are 4xx
+//! and name the parameter; internal failures are logged with their cause and
+//! answered with a generic 500 body.
+
+mod api;
+mod pages;
+pub mod staff;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use govsearch_index::Catalogue;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use api::SearchParams;
+
+/// Longest time one request may take before it is answered 503.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Requests handled at once; more wait (and time out) instead of overloading the machine.
+pub const MAX_CONCURRENT_REQUESTS: usize = 256;
+/// Largest request body accepted (the API takes no large bodies).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub catalogue: Arc<Catalogue>,
+    /// Admin token; admin endpoints are off when `None`.
+    pub admin_token: Option<Arc<str>>,
+    pub started: Instant,
+    pub metrics: Arc<crate::metrics::Metrics>,
+}
+
+impl AppState {
+    pub fn new(catalogue: Arc<Catalogue>) -> AppState {
+        AppState { catalogue, admin_token: None, started: Instant::now(), metrics: Arc::default() }
+    }
+}
+
+/// The whole router (tested with `oneshot`, served by `serve`).
+pub fn app(state: AppState) -> Router {
+    let csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+               form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .merge(staff::routes())
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS))
+        .with_state(state)
+}
+
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::NotFound(format!("no endpoint {}", uri.path())).into_response()
+    } else {
+        pages::not_found_page(uri.path())
+    }
+}
+
+/// An error answered to a client.
+#[derive(Debug)]
+pub enum ApiError {
+    /// A bad parameter: (parameter, message).
+    BadRequest(&'static str, String),
+    NotFound(String),
+    Unauthorized(String),
+    Unavailable(String),
+    Internal(anyhow::Error),
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::BadRequest(param, m) => write!(f, "{param}: {m}"),
+            ApiError::NotFound(m) | ApiError::Unauthorized(m) | ApiError::Unavailable(m) => f.write_str(m),
+            ApiError::Internal(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<govsearch_index::Error> for ApiError {
+    fn from(e: govsearch_index::Error) -> Self {
+        match e {
+            govsearch_index::Error::BadParam { param, message } => ApiError::BadRequest(param, message),
+            e => ApiError::Internal(e.into()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            ApiError::BadRequest(param, m) => (StatusCode::BAD_REQUEST, "bad_parameter", format!("{param}: {m}")),
+            ApiError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
+            ApiError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m),
+            ApiError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", m),
+            ApiError::Internal(e) => {
+                tracing::error!(error = format!("{e:#}"), "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "something went wrong; the error has been logged".into(),
+                )
+            }
+        };
+        let body = serde_json::json!({ "error": { "code": code, "message": message } });
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+/// Run blocking catalogue work off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(anyhow::anyhow!("search task failed: {e}")))?
+}
+
+/// Bind the listening socket; a port in use is a one-line error naming the address.
+pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))
+}
+
+/// Serve until Ctrl-C (or SIGTERM), then finish the requests in flight.
+pub async fn serve(state: AppState, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    let listener = bind(addr).await?;
+    eprintln!("serving http://{}", listener.local_addr()?);
+    serve_on(state, listener).await
+}
+
+/// Serve on a bound listener until Ctrl-C (or SIGTERM).
+pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    eprintln!("stopping");
+}

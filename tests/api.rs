@@ -1,0 +1,213 @@
+//! The JSON API through `oneshot`: every endpoint and its errors.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use tower::ServiceExt;
+
+use crate::common::{fixture, get, get_json};
+
+#[tokio::test]
+async fn search_returns_highlighted_hits_and_facets() {
+    let f = fixture();
+    let (s, j) = get_json(&f.state, "/api/search?q=%E7%94%B5%E5%8A%A8%E8%87%AA%E8%A1%8C%E8%BD%A6").await; // 电动自行车
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(j["total"], 1);
+    let h = &j["hits"][0];
+    assert_eq!(h["id"], "a");
+    assert_eq!(h["doc_number"], "粤公规〔2020〕3号");
+    assert!(h["snippet_html"].as_str().unwrap().contains("<mark>电动自行车</mark>"));
+    assert!(h["title_html"].as_str().unwrap().contains("<mark>电动自行车</mark>"));
+    for key in [
+        "url",
+        "title",
+        "publisher",
+        "category",
+        "published_date",
+        "index_number",
+        "topic",
+        "issued_date",
+        "validity",
+        "site",
+        "score",
+    ] {
+        assert!(h.get(key).is_some(), "hit lacks {key}");
+    }
+    assert_eq!(j["facets"]["category"][0]["value"], "规范性文件");
+    assert!(j["took_ms"].as_f64().is_some());
+}
+
+#[tokio::test]
+async fn document_number_in_any_bracket_style() {
+    let f = fixture();
+    for q in ["粤公规〔2020〕3号", "粤公规[2020]3号", "粤公规2020 3号"] {
+        let uri = format!("/api/search?q={}", url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>());
+        let (_, j) = get_json(&f.state, &uri).await;
+        assert_eq!(j["hits"][0]["id"], "a", "{q}");
+    }
+}
+
+#[tokio::test]
+async fn empty_query_lists_newest_first() {
+    let f = fixture();
+    let (_, j) = get_json(&f.state, "/api/search").await;
+    let ids: Vec<&str> = j["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["b", "a", "c"]);
+}
+
+#[tokio::test]
+async fn bad_parameters_are_400_naming_the_parameter() {
+    let f = fixture();
+    for (uri, param) in [
+        ("/api/search?size=abc", "size"),
+        ("/api/search?size=1000", "size"),
+        ("/api/search?page=0", "page"),
+        ("/api/search?page=99999", "page"),
+        ("/api/search?from=2020-02-30x", "from"),
+        ("/api/search?from=2021-01-01&to=2020-01-01", "from"),
+        ("/api/search?sort=popular", "sort"),
+        ("/api/search?year=twenty", "year"),
+    ] {
+        let (s, j) = get_json(&f.state, uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(j["error"]["code"], "bad_parameter", "{uri}");
+        assert!(j["error"]["message"].as_str().unwrap().starts_with(param), "{uri}: {j}");
+    }
+}
+
+#[tokio::test]
+async fn hostile_input_never_500() {
+    let f = fixture();
+    let long = "%E6%94%BF".repeat(5000);
+    for uri in [
+        "/api/search?q=%",
+        "/api/search?q=%FF%FE",
+        "/api/search?q=%22",
+        "/api/search?q=-",
+        "/api/search?q=title%3A",
+        &format!("/api/search?q={long}"),
+        "/api/search?q=%00%1b",
+        "/api/suggest?q=%",
+        "/api/documents/%FF",
+    ] {
+        let (s, _, _) = get(&f.state, uri).await;
+        assert!(s.is_success() || s.is_client_error(), "{uri}: {s}");
+    }
+}
+
+#[tokio::test]
+async fn document_endpoint_and_404() {
+    let f = fixture();
+    let (s, j) = get_json(&f.state, "/api/documents/a").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(j["title"], "广东省公安厅关于电动自行车登记的通告");
+    assert_eq!(j["attachments_summary"][0]["text_chars"], 8);
+    assert!(j["body"].as_str().unwrap().contains("登记管理"));
+    let (s, j) = get_json(&f.state, "/api/documents/nope").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(j["error"]["code"], "not_found");
+    let (s, j) = get_json(&f.state, "/api/nothing-here").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(j["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn suggest_stats_health_metrics_openapi() {
+    let f = fixture();
+    let (_, j) = get_json(&f.state, "/api/suggest?q=%E5%B9%BF%E4%B8%9C").await; // 广东
+    assert_eq!(j["suggestions"][0]["text"], "广东省公安厅关于电动自行车登记的通告");
+    let (_, j) = get_json(&f.state, "/api/stats").await;
+    assert_eq!(j["documents"], 3);
+    assert_eq!(j["by_site"][0]["value"], "test");
+    let (s, b, _) = get(&f.state, "/healthz").await;
+    assert_eq!((s, b.as_str()), (StatusCode::OK, "ok"));
+    let (_, j) = get_json(&f.state, "/readyz").await;
+    assert_eq!(j["documents"], 3);
+    let _ = get(&f.state, "/api/search?q=x").await;
+    let (s, b, h) = get(&f.state, "/metrics").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(b.contains("govsearch_documents 3"), "{b}");
+    assert!(b.contains("govsearch_http_requests_total{route=\"/api/search\",status=\"200\"}"), "{b}");
+    let (_, j) = get_json(&f.state, "/api/openapi.json").await;
+    assert_eq!(j["openapi"], "3.0.3");
+    assert!(j["paths"]["/api/search"].is_object());
+}
+
+#[tokio::test]
+async fn admin_needs_the_token() {
+    let mut f = fixture();
+    let post = |state: govsearch::server::AppState, auth: Option<&'static str>| async move {
+        let mut req = Request::post("/api/admin/reload");
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        govsearch::server::app(state).oneshot(req.body(Body::empty()).unwrap()).await.unwrap().status()
+    };
+    assert_eq!(post(f.state.clone(), None).await, StatusCode::NOT_FOUND, "off without a token");
+    f.state.admin_token = Some("s3cret".into());
+    assert_eq!(post(f.state.clone(), None).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(post(f.state.clone(), Some("Bearer wrong")).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(post(f.state.clone(), Some("Bearer s3cret")).await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn pages_escape_crawled_text_and_send_csp() {
+    let f = fixture();
+    let (s, html, h) = get(&f.state, "/search?q=%E6%94%BF%E5%BA%9C").await; // 政府
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+    assert!(html.contains("lang=\"zh-CN\""));
+    assert!(!html.contains("<script>alert"), "title script must be escaped");
+    assert!(!html.contains("<img src=x"), "snippet markup must be escaped");
+    assert!(html.contains("&lt;script&gt;"));
+    assert!(html.contains("<mark>政府</mark>"));
+    assert!(html.contains("失效"), "validity badge shown");
+    let (s, html, _) = get(&f.state, "/documents/b").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!html.contains("<script>alert") && !html.contains("<img src=x"));
+    let (s, html, _) = get(&f.state, "/documents/a").await;
+    assert_eq!(s, StatusCode::OK);
+    for label in ["发布机构", "发文字号", "发布日期", "粤公规〔2020〕3号", "电动自行车登记表", "查看原网页"]
+    {
+        assert!(html.contains(label), "document page lacks {label}");
+    }
+    let (s, _, _) = get(&f.state, "/documents/none").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, html, _) = get(&f.state, "/search?size=9999").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(html.contains("size"));
+}
+
+#[tokio::test]
+async fn no_results_page_helps() {
+    let f = fixture();
+    let (s, html, _) = get(&f.state, "/search?q=%E7%81%AB%E6%98%9F%E5%9F%BA%E5%9C%B0").await; // 火星基地
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("没有找到相关信息"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn searches_answer_while_the_index_is_rebuilt() {
+    let f = fixture();
+    let cat = f.state.catalogue.clone();
+    let writer = std::thread::spawn(move || {
+        for round in 0..4 {
+            let mut w = cat.writer().unwrap();
+            w.delete_all().unwrap();
+            let n = if round % 2 == 0 { 50 } else { 3 };
+            for i in 0..n {
+                w.upsert(&crate::common::doc(&format!("r{i}"), &format!("第{i}号通知"), "政府信息公开")).unwrap();
+            }
+            w.commit().unwrap();
+        }
+    });
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..100 {
+        let (s, j) = get_json(&f.state, "/api/search?q=").await;
+        assert_eq!(s, StatusCode::OK);
+        seen.insert(j["total"].as_u64().unwrap());
+    }
+    writer.join().unwrap();
+    // Readers only ever see a committed state: the 3 fixture documents, or a whole round.
+    assert!(seen.iter().all(|t| [3, 50].contains(t)), "{seen:?}");
+}

@@ -1,0 +1,110 @@
+//! The binary as a user runs it: exit codes and one-line errors.
+
+use std::process::Command;
+
+fn govsearch(data: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_govsearch"));
+    c.arg("--data-dir").arg(data).env_remove("RUST_LOG");
+    c
+}
+
+#[test]
+fn example_config_loads() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sites.example.toml");
+    let cfg = govsearch_crawler::Config::from_path(&path).unwrap();
+    assert_eq!(cfg.sites[0].name, "gdga");
+    assert_eq!(cfg.sites[0].columns.get("/xxgk/gfxwj/").map(String::as_str), Some("规范性文件"));
+}
+
+#[test]
+fn import_then_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("docs.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"id":"x:1","title":"关于规范性文件管理的通知","doc_number":"国办发〔2019〕5号","publisher":"国务院办公厅","category":"规范性文件","issued_date":"2019-01-02","published_date":"2019-01-05","validity":"有效","body":"各省人民政府：为加强规范性文件管理……","source":"test"}"#,
+            "\n",
+            r#"{"id":"x:2","title":"城市道路管理条例","doc_number":"","publisher":"","category":"行政法规","issued_date":"","published_date":"","validity":"","body":"为了加强城市道路管理。","source":"test"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let out = govsearch(&data).args(["import"]).arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = govsearch(&data).args(["search", "--json", "国办发2019 5号"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["hits"][0]["id"], "x:1");
+    let out = govsearch(&data).args(["search", "规范性文件"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("1 results"), "{text}");
+    assert!(text.contains("【规范性文件】"), "{text}");
+    // A rebuild keeps imported documents.
+    let out = govsearch(&data).arg("index").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = govsearch(&data).args(["search", "--json", "道路"]).output().unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["total"], 1);
+}
+
+#[test]
+fn bad_jsonl_line_is_named_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.jsonl");
+    std::fs::write(&file, "{\"id\":\"a\",\"title\":\"好\"}\n{not json}\n").unwrap();
+    let data = dir.path().join("data");
+    let out = govsearch(&data).arg("import").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.jsonl:2: not a corpus record"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    let out = govsearch(&data).args(["search", "--json", ""]).output().unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["total"], 0);
+}
+
+#[test]
+fn missing_and_malformed_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = govsearch(dir.path()).args(["crawl", "--config", "/nonexistent/sites.toml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/sites.toml"));
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[site]]\nname = \"x\"\nstart_urls = [\"ftp://a\"]\n").unwrap();
+    let out = govsearch(dir.path()).args(["crawl", "--config"]).arg(&bad).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains("bad.toml") && err.contains("ftp://a"), "{err}");
+}
+
+#[test]
+fn port_in_use_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = govsearch(dir.path()).args(["serve", "--addr", &addr]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("cannot listen on {addr}")), "{err}");
+}
+
+#[test]
+fn unwritable_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let out = govsearch(&file).args(["search", "x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a-file"));
+}
+
+#[test]
+fn every_command_has_help() {
+    for cmd in ["demo", "crawl", "index", "import", "serve", "search"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_govsearch")).args([cmd, "--help"]).output().unwrap();
+        assert!(out.status.success(), "{cmd}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("--data-dir"), "{cmd}");
+    }
+}

@@ -1,0 +1,111 @@
+//! End to end over real sockets: the bundled demo site on loopback → the real
+//! crawler → SQLite → index → the HTTP server → a client.
+
+use std::sync::Arc;
+
+use govsearch::data::DataDir;
+use govsearch::demo_site::{DemoSite, demo_documents};
+use govsearch::{pipeline, server};
+use govsearch_crawler::crawl::CrawlOptions;
+use govsearch_crawler::state::CrawlState;
+
+async fn crawl_demo(site: &DemoSite, data: &DataDir) -> govsearch_crawler::crawl::CrawlReport {
+    let config = govsearch_crawler::Config::parse(&site.config_toml(), "demo").unwrap();
+    let state = CrawlState::open(&data.crawl_db()).unwrap();
+    let report =
+        govsearch_crawler::crawl::run(&config, &state, CrawlOptions { max_pages: None, progress: None }).await.unwrap();
+    drop(state);
+    let data2 = data.clone();
+    tokio::task::spawn_blocking(move || pipeline::rebuild_index(&data2, Some(&config), None)).await.unwrap().unwrap();
+    report
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A run of ideographs from the middle of `body` that no other demo document contains.
+fn unique_phrase(body: &str, others: &[String]) -> Option<String> {
+    let chars: Vec<char> = body.chars().collect();
+    for start in (chars.len() / 3..chars.len().saturating_sub(14)).step_by(7) {
+        let cand: String = chars[start..start + 12].iter().collect();
+        if cand.chars().all(govsearch_index::normalize::is_cjk)
+            && others.iter().filter(|b| b.contains(&cand)).count() == 1
+        {
+            return Some(cand);
+        }
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_site_crawled_indexed_and_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::open(dir.path()).unwrap();
+    let site = DemoSite::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let report = crawl_demo(&site, &data).await;
+    let first = serde_json::to_value(&report).unwrap();
+
+    let cat = Arc::new(govsearch_index::Catalogue::open(&data.index_dir()).unwrap());
+    let docs = demo_documents().unwrap();
+    assert!(
+        cat.num_docs() as usize >= docs.len() * 9 / 10,
+        "{} of {} indexed; report {first}",
+        cat.num_docs(),
+        docs.len()
+    );
+
+    let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = server::AppState::new(cat.clone());
+    tokio::spawn(server::serve_on(state, listener));
+    let client = reqwest::Client::new();
+    let search = |q: String| {
+        let client = client.clone();
+        async move {
+            let url = format!("http://{addr}/api/search?q={}", enc(&q));
+            client.get(url).send().await.unwrap().json::<serde_json::Value>().await.unwrap()
+        }
+    };
+
+    // 规范性文件: found, highlighted.
+    let j = search("规范性文件".into()).await;
+    assert!(j["total"].as_u64().unwrap() >= 1, "{j}");
+    assert!(
+        j["hits"][0]["snippet_html"].as_str().unwrap().contains("<mark>")
+            || j["hits"][0]["title_html"].as_str().unwrap().contains("<mark>")
+    );
+
+    // A document number, typed without brackets, finds its document first.
+    let with_number = docs.iter().find(|d| d.doc_number.contains('〔')).expect("a demo doc with a bracketed 文号");
+    let plain: String = with_number.doc_number.replace(['〔', '〕'], " ");
+    let j = search(plain.clone()).await;
+    assert_eq!(j["hits"][0]["title"].as_str().unwrap(), with_number.title, "{plain}: {j}");
+    assert_eq!(j["hits"][0]["doc_number"].as_str().unwrap(), with_number.doc_number);
+
+    // A phrase from a body finds exactly its document, highlighted.
+    let bodies: Vec<String> = docs.iter().map(|d| d.body.clone()).collect();
+    let (target, phrase) = docs
+        .iter()
+        .filter(|d| d.body.chars().count() > 300)
+        .find_map(|d| unique_phrase(&d.body, &bodies).map(|p| (d, p)))
+        .expect("a unique phrase");
+    let j = search(format!("\"{phrase}\"")).await;
+    assert_eq!(j["total"], 1, "{phrase}: {j}");
+    assert_eq!(j["hits"][0]["title"].as_str().unwrap(), target.title);
+    assert!(j["hits"][0]["snippet_html"].as_str().unwrap().contains(&format!("<mark>{phrase}</mark>")), "{j}");
+
+    // The web page answers over the socket too.
+    let page = client.get(format!("http://{addr}/search?q={}", enc("规范性文件"))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("<mark>规范性文件</mark>"));
+
+    // Second crawl: incremental — nothing new, everything unchanged.
+    let second = serde_json::to_value(crawl_demo(&site, &data).await).unwrap();
+    let state = CrawlState::open(&data.crawl_db()).unwrap();
+    state.integrity_check().unwrap();
+    let s = &second["sites"]["demo"];
+    assert_eq!(s["new"], 0, "second crawl: {second}");
+    assert!(s["unchanged"].as_u64().unwrap() > 0, "second crawl: {second}");
+    site.shutdown().await;
+}
