@@ -1054,5 +1054,10 @@ mod tests {
         assert_eq!(inline_value("2026-02-28\u{a0}\u{a0}浏览次数："), "2026-02-28");
         assert_eq!(inline_value("某局 发布时间：2020-01-01 10:00"), "某局");
         assert_eq!(inline_value("2020-01-01 10:00"), "2020-01-01 10:00");
+        // a colon right after a multi-byte character must not split it
+        assert_eq!(inline_value("市局 来源：本网"), "市局");
+        assert_eq!(inline_value("局:x"), "");
+        assert_eq!(inline_value("：："), "");
+        assert_eq!(inline_value("9:局"), "");
     }
 }
