@@ -1049,6 +1049,34 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        /// Arbitrary text around label-like pieces never panics extraction.
+        #[test]
+        fn never_panics(parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::prelude::Just("<td>发布日期：</td>".to_owned()),
+                proptest::prelude::Just("索 引 号:".to_owned()),
+                proptest::prelude::Just("文号：粤〔2020〕1号 ".to_owned()),
+                proptest::prelude::Just("<a href=\"a.pdf\">附件</a>".to_owned()),
+                proptest::prelude::Just("createPageHTML(3, 0, \"index\", \"html\")".to_owned()),
+                proptest::prelude::Just("<meta http-equiv=refresh content=\"0;url=x\">".to_owned()),
+                "[\\PC]{0,12}",
+                "[：:局市 \u{a0}\u{3000}<>/\"=0-9]{0,8}",
+            ],
+            0..30,
+        )) {
+            let html = parts.concat();
+            let url = Url::parse("http://x.gov.cn/a/b.html").unwrap();
+            let _ = extract_item(&url, &html, None);
+            let _ = extract_links(&url, &html);
+            let _ = is_soft_404(&html);
+            let _ = is_anti_bot(&html);
+            let _ = crate::dates::parse_date(&html);
+            let _ = crate::charset::decode(html.as_bytes(), Some("text/html; charset=gbk"));
+        }
+    }
+
     #[test]
     fn inline_values() {
         assert_eq!(inline_value("2026-02-28\u{a0}\u{a0}浏览次数："), "2026-02-28");
