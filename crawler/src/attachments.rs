@@ -2,9 +2,12 @@
 //!
 //! Reading is bounded: at most [`MAX_ENTRY_BYTES`] are decompressed from one
 //! archive member and [`MAX_TOTAL_BYTES`] from one archive (zip bombs), and
-//! the text is cut at [`MAX_TEXT_CHARS`]. Kinds without a reader (PDF, DOC,
-//! WPS, spreadsheets, archives) give `Err("unsupported kind: …")`; the crawl
-//! records the reason with the attachment.
+//! the text is cut at [`MAX_TEXT_CHARS`]. PDF text comes from `pdf-extract`;
+//! a PDF whose text fonts have no Unicode map (CID fonts without `ToUnicode`)
+//! gives `Err("unreadable: no unicode map")` rather than garbage, a PDF with
+//! no text at all (a scan) `Err("unreadable: no text (scanned image?)")`.
+//! Kinds without a reader (DOC, WPS, spreadsheets, archives) give
+//! `Err("unsupported kind: …")`; the crawl records the reason with the attachment.
 
 use std::io::{Cursor, Read};
 
@@ -22,6 +25,7 @@ pub fn extract_text(kind: &str, bytes: &[u8]) -> Result<String, String> {
     let text = match kind {
         "docx" => docx(bytes)?,
         "ofd" => ofd(bytes)?,
+        "pdf" => pdf(bytes)?,
         "txt" | "csv" => crate::charset::decode(bytes, None).text,
         other => return Err(format!("unsupported kind: {other}")),
     };
@@ -200,6 +204,51 @@ fn docx(bytes: &[u8]) -> Result<String, String> {
     Ok(out.trim_end().to_owned())
 }
 
+/// PDF text via `pdf-extract`, guarded: fonts without a Unicode map are
+/// reported instead of decoded to garbage, parser panics become errors.
+fn pdf(bytes: &[u8]) -> Result<String, String> {
+    use pdf_extract::{Document, Object};
+    if !bytes.starts_with(b"%PDF") && !bytes[..bytes.len().min(1024)].windows(4).any(|w| w == b"%PDF") {
+        return Err("not a PDF".into());
+    }
+    let run = || -> Result<String, String> {
+        let doc = Document::load_mem(bytes).map_err(|e| format!("unreadable: {e}"))?;
+        if doc.is_encrypted() {
+            return Err("unreadable: encrypted".into());
+        }
+        let (mut fonts, mut unmapped) = (0usize, 0usize);
+        for (_, page) in doc.get_pages() {
+            let Ok(page_fonts) = doc.get_page_fonts(page) else { continue };
+            for (_, font) in page_fonts {
+                fonts += 1;
+                let subtype = font.get(b"Subtype").ok().and_then(|o| o.as_name().ok()).unwrap_or(b"");
+                let has_map = font.get(b"ToUnicode").is_ok();
+                let encoding = font.get(b"Encoding").ok().and_then(|o| match o {
+                    Object::Name(n) => Some(n.clone()),
+                    _ => None,
+                });
+                // CID fonts (Type0) with Identity encodings map codes to glyphs only
+                let identity = encoding.as_deref().is_some_and(|e| e.starts_with(b"Identity"));
+                if subtype == b"Type0" && !has_map && identity {
+                    unmapped += 1;
+                }
+            }
+        }
+        if fonts > 0 && unmapped == fonts {
+            return Err("unreadable: no unicode map".into());
+        }
+        let text = pdf_extract::extract_text_from_mem(bytes).map_err(|e| format!("unreadable: {e}"))?;
+        let text = text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+        let text = text.trim().to_owned();
+        if text.is_empty() {
+            return Err("unreadable: no text (scanned image?)".into());
+        }
+        Ok(text)
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+        .unwrap_or_else(|_| Err("unreadable: PDF parser failed".into()))
+}
+
 fn numbers(s: &str) -> Vec<f64> {
     s.split_whitespace().filter_map(|x| x.parse().ok()).collect()
 }
@@ -329,7 +378,7 @@ mod tests {
         let b = docx_bytes(&["第一条 为了规范管理，制定本办法。", "第二条 A&B <c>"]).unwrap();
         assert_eq!(extract_text("docx", &b).unwrap(), "第一条 为了规范管理，制定本办法。\n第二条 A&B <c>");
         assert!(extract_text("docx", b"not a zip").unwrap_err().starts_with("not a zip archive"));
-        assert_eq!(extract_text("pdf", b"%PDF-1.4").unwrap_err(), "unsupported kind: pdf");
+        assert_eq!(extract_text("doc", b"\xd0\xcf").unwrap_err(), "unsupported kind: doc");
     }
 
     #[test]
@@ -348,6 +397,46 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(extract_text("ofd", &b).unwrap(), "左半&右半\n第二行\n第二页");
+    }
+
+    /// A one-page PDF with one font and one text line, offsets computed.
+    fn minimal_pdf(font: &str, text_op: &str) -> Vec<u8> {
+        let content = format!("BT /F1 12 Tf 72 712 Td {text_op} ET");
+        let objs = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_owned(),
+            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+            font.to_owned(),
+        ];
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, o) in objs.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
+        for off in offsets {
+            out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1).as_bytes(),
+        );
+        out
+    }
+
+    #[test]
+    fn pdf_text_and_unmapped_fonts() {
+        let ok = minimal_pdf("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", "(Notice 2024 No. 3) Tj");
+        assert_eq!(extract_text("pdf", &ok).unwrap(), "Notice 2024 No. 3");
+        let cid = minimal_pdf(
+            "<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [] >>",
+            "<0001000200030004> Tj",
+        );
+        assert_eq!(extract_text("pdf", &cid).unwrap_err(), "unreadable: no unicode map");
+        assert_eq!(extract_text("pdf", b"<html>").unwrap_err(), "not a PDF");
+        assert!(extract_text("pdf", b"%PDF-1.4\ngarbage").unwrap_err().starts_with("unreadable"));
     }
 
     #[test]

@@ -65,6 +65,33 @@ fn list_page(column: &str, links: &[(&str, &str)], pages: usize) -> String {
     )
 }
 
+/// A one-page PDF (Helvetica) with one line of text; xref offsets computed.
+fn minimal_pdf(text_op: &str) -> Vec<u8> {
+    let content = format!("BT /F1 12 Tf 72 712 Td {text_op} ET");
+    let objs = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1).as_bytes(),
+    );
+    out
+}
+
 fn respond(status: StatusCode, ctype: &str, body: Vec<u8>, headers: &[(header::HeaderName, String)]) -> Response<Body> {
     let mut r = Response::builder().status(status).header(header::CONTENT_TYPE, ctype);
     for (k, v) in headers {
@@ -164,7 +191,7 @@ fn handle(site: &Site, req: &Request<Body>) -> Response<Body> {
                 "关于印发管理办法的通知",
                 "测住建〔2024〕6号",
                 "TEST-2024-00006",
-                r#"<p>附件：<a href="/files/att.docx">管理办法.docx</a></p>"#,
+                r#"<p>附件：<a href="/files/att.docx">管理办法.docx</a> <a href="/files/notice.pdf">通知.pdf</a></p>"#,
             ),
         ),
         "/zcjd/t20240107_7.html" => cached(
@@ -182,6 +209,7 @@ fn handle(site: &Site, req: &Request<Body>) -> Response<Body> {
             attachments::docx_bytes(&["第一条 为规范管理，制定本办法。", "第二条 本办法自发布之日起施行。"]).unwrap(),
             &[],
         ),
+        "/files/notice.pdf" => respond(StatusCode::OK, "application/pdf", minimal_pdf("(Notice 2024 No. 6) Tj"), &[]),
         "/loop/a.html" => {
             respond(StatusCode::FOUND, "text/html", Vec::new(), &[(header::LOCATION, "/loop/b.html".into())])
         }
@@ -270,6 +298,7 @@ async fn crawl_recrawl_withdraw() {
         "/zwgk/t20240106_6.html",
         "/zcjd/t20240107_7.html",
         "/files/att.docx",
+        "/files/notice.pdf",
         "/loop/a.html",
         "/loop/b.html",
         "/cal/?month=1",
@@ -345,9 +374,13 @@ async fn crawl_recrawl_withdraw() {
     assert!(gbk.body.contains("镕𠀀"), "GB18030 four-byte character decoded: {}", gbk.body);
     assert_eq!(gbk.category, "规范性文件");
     let with_att = by_title["关于印发管理办法的通知"];
-    assert_eq!(with_att.attachments.len(), 1);
+    assert_eq!(with_att.attachments.len(), 2);
     assert_eq!(with_att.attachments[0].kind, "docx");
     assert!(with_att.attachments[0].text.starts_with("第一条"));
+    assert_eq!(
+        (with_att.attachments[1].kind.as_str(), with_att.attachments[1].text.as_str()),
+        ("pdf", "Notice 2024 No. 6")
+    );
     assert!(!by_title.contains_key("关于调整公积金政策的通知") || !by_title["关于调整公积金政策的通知"].withdrawn);
     let pages_after_run1 = state.page_count().unwrap();
 
