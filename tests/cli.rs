@@ -102,9 +102,44 @@ fn unwritable_data_dir() {
 
 #[test]
 fn every_command_has_help() {
-    for cmd in ["demo", "crawl", "index", "import", "serve", "search"] {
+    for cmd in ["demo", "crawl", "index", "import", "serve", "search", "tally", "audit", "eval", "bench", "demo-site"] {
         let out = Command::new(env!("CARGO_BIN_EXE_govsearch")).args([cmd, "--help"]).output().unwrap();
         assert!(out.status.success(), "{cmd}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("--data-dir"), "{cmd}");
     }
+}
+
+#[test]
+fn tally_markdown_and_audit_exit_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("docs.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"id":"r:1","title":"关于电动自行车管理的规定","doc_number":"示政规〔2024〕1号","publisher":"示例市人民政府","category":"规范性文件","issued_date":"2024-01-02","published_date":"2024-01-05","validity":"有效","body":"正文","source":"t"}"#,
+            "\n",
+            r#"{"id":"r:2","title":"没有日期的通知","doc_number":"","publisher":"","category":"通知公告","issued_date":"","published_date":"","validity":"","body":"正文","source":"t"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    assert!(govsearch(&data).arg("import").arg(&file).output().unwrap().status.success());
+    let out = govsearch(&data).args(["tally", "--year", "2024"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("| 规范性文件 | 1 |"), "{md}");
+    assert!(md.contains("| **合计（去重）** | **1** |"), "{md}");
+    assert!(md.contains("无发布日期、未计入期间的 1 件"), "{md}");
+    assert!(md.contains("| 行政规范性文件 | 1 | 0 | 1 |"), "{md}");
+    let csv = dir.path().join("t.csv");
+    let out = govsearch(&data).args(["tally", "--year", "2024", "--csv"]).arg(&csv).output().unwrap();
+    assert!(out.status.success());
+    assert!(std::fs::read_to_string(&csv).unwrap().starts_with("\u{feff}id,标题"));
+    let out = govsearch(&data).args(["audit", "--as-of", "2024-12-31"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "findings → exit 2");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("规范性文件没有对应的政策解读"));
+    let out = govsearch(&data).args(["tally", "--from", "2024-05-01", "--to", "2024-01-01"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("from"));
 }

@@ -6,3 +6,4 @@ mod browser;
 mod cli;
 mod common;
 mod e2e;
+mod staff;

@@ -1,0 +1,159 @@
+//! The tally and the audit through the API and the staff pages, on a catalogue
+//! with known contents: duplicates across columns and sites (merged by the
+//! pipeline's dedup), a withdrawn item, an item without a date, an abolished
+//! normative document, interpretations with and without their policy.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use govsearch::server::AppState;
+use govsearch_index::{Catalogue, Document};
+
+use crate::common::{get, get_json};
+
+fn d(id: &str, site: &str, column: &str, cat: &str, title: &str, published: &str) -> Document {
+    Document {
+        id: id.into(),
+        url: format!("http://{site}.gov.cn/{column}/{id}.html"),
+        urls: vec![format!("http://{site}.gov.cn/{column}/{id}.html")],
+        site: site.into(),
+        column: column.into(),
+        category: cat.into(),
+        title: title.into(),
+        published_date: published.into(),
+        publisher: "示例市人民政府".into(),
+        index_number: format!("IDX-{id}"),
+        body: format!("{title}的正文。"),
+        ..Default::default()
+    }
+}
+
+pub(crate) fn staff_fixture() -> (tempfile::TempDir, AppState) {
+    let mut docs = vec![
+        d("n1", "a", "gfxwj", "规范性文件", "示例市电动自行车管理办法", "2024-03-01"),
+        // The same item again under another column of site a, and on site b: one item.
+        d("n1-copy", "a", "tzgg", "规范性文件", "示例市电动自行车管理办法", "2024-03-01"),
+        d("n1-mirror", "b", "zcwj", "规范性文件", "示例市电动自行车管理办法", "2024-03-01"),
+        d("n2", "a", "gfxwj", "规范性文件", "示例市停车场管理规定", "2024-06-10"),
+        d("old", "a", "gfxwj", "规范性文件", "示例市旧办法", "2019-01-01"),
+        d("i1", "a", "zcjd", "政策解读", "《示例市电动自行车管理办法》政策解读", "2024-03-05"),
+        d("i2", "a", "zcjd", "政策解读", "一图读懂营商环境", "2024-07-01"),
+        d("w", "a", "tzgg", "通知公告", "关于停水的通知", "2024-08-08"),
+        d("nodate", "a", "tzgg", "通知公告", "关于开展检查的通知", ""),
+        d("y23", "a", "tzgg", "通知公告", "2023年的通知", "2023-12-31"),
+    ];
+    for x in &mut docs[1..3] {
+        x.index_number = "IDX-n1".into();
+    }
+    docs[4].validity = "废止".into();
+    docs[4].expiry_date = "2024-09-30".into();
+    docs[4].issued_date = "2019-01-01".into();
+    docs[5].related_links = vec!["http://a.gov.cn/gfxwj/n1.html".into()];
+    docs[7].withdrawn = true;
+    let (docs, merged) = govsearch::pipeline::dedup(docs);
+    assert_eq!(merged, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let cat = Catalogue::open(dir.path()).unwrap();
+    let mut w = cat.writer().unwrap();
+    for x in &docs {
+        w.upsert(x).unwrap();
+    }
+    w.finish().unwrap();
+    cat.reload().unwrap();
+    (dir, AppState::new(Arc::new(cat)))
+}
+
+fn count(j: &serde_json::Value, value: &str) -> u64 {
+    j["groups"].as_array().unwrap().iter().find(|g| g["value"] == value).map_or(0, |g| g["count"].as_u64().unwrap())
+}
+
+#[tokio::test]
+async fn tally_counts_each_item_once_and_lists_undated() {
+    let (_d, st) = staff_fixture();
+    let (s, j) = get_json(&st, "/api/tally?year=2024").await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    assert_eq!(j["total"], 5, "{j}"); // n1 (once), n2, i1, i2, w (withdrawn still counts), nothing from 2023
+    assert_eq!(j["withdrawn"], 1);
+    assert_eq!(count(&j, "规范性文件"), 2);
+    assert_eq!(count(&j, "政策解读"), 2);
+    assert_eq!(count(&j, "通知公告"), 1);
+    assert_eq!(j["undated"], serde_json::json!(["nodate"]));
+    // n1 was seen at three URLs.
+    assert_eq!(j["multi_url"].as_array().unwrap().len(), 1);
+    // Table 二: issued in 2024 = n1, n2; abolished in 2024 = old; in force at year end = n1, n2.
+    assert_eq!(j["normative"]["issued"].as_array().unwrap().len(), 2);
+    assert_eq!(j["normative"]["abolished"], serde_json::json!(["old"]));
+    assert_eq!(j["normative"]["in_force"].as_array().unwrap().len(), 2);
+    let (_, j) = get_json(&st, "/api/tally?year=2024&group=channel").await;
+    assert_eq!(count(&j, "a"), 5);
+    let (_, j) = get_json(&st, "/api/tally?from=2024-03-01&to=2024-03-31&group=month").await;
+    assert_eq!(j["groups"], serde_json::json!([{"value": "2024-03", "count": 2, "ids": ["i1", "n1"]}]));
+}
+
+#[tokio::test]
+async fn tally_csv_has_a_bom_and_the_chinese_text() {
+    let (_d, st) = staff_fixture();
+    let (s, body, h) = get(&st, "/api/tally.csv?year=2024&value=%E8%A7%84%E8%8C%83%E6%80%A7%E6%96%87%E4%BB%B6").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(body.starts_with('\u{feff}'), "BOM first");
+    let lines: Vec<&str> = body.trim_end().split("\r\n").collect();
+    assert_eq!(lines[0], "\u{feff}id,标题,文号,发布机构,类别,栏目,发布日期,网址");
+    assert_eq!(lines.len(), 3, "{body}");
+    assert!(body.contains("\"示例市电动自行车管理办法\""));
+    let (_, body, _) = get(&st, "/api/tally.csv?year=2024&list=undated").await;
+    assert!(body.contains("\"nodate\""));
+}
+
+#[tokio::test]
+async fn tally_bad_parameters() {
+    let (_d, st) = staff_fixture();
+    for (uri, param) in [
+        ("/api/tally?year=twenty", "year"),
+        ("/api/tally?from=2024-02-30x&to=2024-03-01", "from"),
+        ("/api/tally?from=2024-05-01&to=2024-01-01", "from"),
+        ("/api/tally?from=2024-01-01", "to"),
+        ("/api/tally?site=nowhere", "site"),
+        ("/api/tally?group=colour", "group"),
+        ("/api/tally.csv?year=2024&value=nothing", "value"),
+        ("/api/audit?as_of=yesterday", "as_of"),
+        ("/api/audit?site=nowhere", "site"),
+    ] {
+        let (s, j) = get_json(&st, uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {j}");
+        assert!(j["error"]["message"].as_str().unwrap().starts_with(param), "{uri}: {j}");
+    }
+}
+
+#[tokio::test]
+async fn audit_findings_item_by_item() {
+    let (_d, st) = staff_fixture();
+    let (s, j) = get_json(&st, "/api/audit?as_of=2024-12-31").await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    let has =
+        |code: &str, id: &str| j["findings"].as_array().unwrap().iter().any(|f| f["code"] == code && f["doc_id"] == id);
+    assert!(!has("normative-without-interpretation", "n1"), "n1 has its interpretation: {j}");
+    assert!(has("normative-without-interpretation", "n2"));
+    assert!(has("interpretation-without-policy", "i2"));
+    assert!(has("missing-metadata", "nodate"));
+    assert!(j["findings"].as_array().unwrap().iter().any(|f| f["code"] == "missing-kind"));
+    let kinds = j["kinds"].as_array().unwrap();
+    assert_eq!(kinds.len(), 15);
+    assert_eq!(kinds[0]["status"], "ok");
+}
+
+#[tokio::test]
+async fn staff_pages_draw_charts_and_link_every_number() {
+    let (_d, st) = staff_fixture();
+    let (s, html, _) = get(&st, "/staff/tally?year=2024").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("<svg") && html.contains("role=\"img\""), "inline SVG chart");
+    assert!(html.contains("/staff/tally/list?year=2024&amp;value="), "counts link to their lists");
+    assert!(html.contains("本年制发件数"));
+    let (s, html, _) = get(&st, "/staff/tally/list?year=2024&list=normative-abolished").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("示例市旧办法"));
+    let (s, html, _) = get(&st, "/staff/audit?as_of=2024-12-31").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("<svg") && html.contains("规范性文件没有对应的政策解读"));
+}
