@@ -89,6 +89,9 @@ enum Command {
         /// Token for /api/admin/* (off when unset); read from the environment so it is never in `ps`.
         #[arg(long, env = "GOVSEARCH_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
+        /// Allow browser pages from this origin to call the API (CORS; off by default).
+        #[arg(long)]
+        cors_origin: Option<String>,
     },
     /// Search from the command line; prints ranked results.
     Search(SearchArgs),
@@ -243,10 +246,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("imported {n} documents from {} as channel {channel:?}", file.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, admin_token } => {
+        Command::Serve { addr, admin_token, cors_origin } => {
             let cat = Arc::new(govsearch_index::Catalogue::open(&data.index_dir())?);
             let mut state = server::AppState::new(cat);
             state.admin_token = admin_token.filter(|t| !t.is_empty()).map(Arc::from);
+            state.cors_origin = cors_origin;
             runtime()?.block_on(server::serve(state, addr))?;
             Ok(ExitCode::SUCCESS)
         }

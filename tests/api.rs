@@ -211,3 +211,30 @@ async fn searches_answer_while_the_index_is_rebuilt() {
     // Readers only ever see a committed state: the 3 fixture documents, or a whole round.
     assert!(seen.iter().all(|t| [3, 50].contains(t)), "{seen:?}");
 }
+
+#[tokio::test]
+async fn wrong_methods_get_the_json_error_shape() {
+    let f = fixture();
+    let res = govsearch::server::app(f.state.clone())
+        .oneshot(Request::post("/api/search").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let body = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    let j: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(j["error"]["code"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn cors_is_off_by_default_and_configurable() {
+    let f = fixture();
+    let req = || {
+        Request::get("/api/search?q=x").header("origin", "https://portal.example.gov.cn").body(Body::empty()).unwrap()
+    };
+    let res = govsearch::server::app(f.state.clone()).oneshot(req()).await.unwrap();
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    let mut st = f.state.clone();
+    st.cors_origin = Some("https://portal.example.gov.cn".into());
+    let res = govsearch::server::app(st).oneshot(req()).await.unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], "https://portal.example.gov.cn");
+}

@@ -36,11 +36,13 @@ pub struct AppState {
     pub admin_token: Option<Arc<str>>,
     pub started: Instant,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The one origin allowed to call the API from a browser (CORS); off when `None`.
+    pub cors_origin: Option<String>,
 }
 
 impl AppState {
     pub fn new(catalogue: Arc<Catalogue>) -> AppState {
-        AppState { catalogue, admin_token: None, started: Instant::now(), metrics: Arc::default() }
+        AppState { catalogue, admin_token: None, started: Instant::now(), metrics: Arc::default(), cors_origin: None }
     }
 }
 
@@ -54,6 +56,7 @@ pub fn app(state: AppState) -> Router {
         .merge(staff::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(axum::middleware::from_fn(json_errors))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -67,7 +70,35 @@ pub fn app(state: AppState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(tower::limit::GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS))
+        .layer(axum::middleware::from_fn(json_errors))
+        .layer(match &state.cors_origin {
+            Some(origin) => tower_http::cors::CorsLayer::new().allow_methods([axum::http::Method::GET]).allow_origin(
+                origin.parse::<HeaderValue>().map_or(tower_http::cors::AllowOrigin::list([]), Into::into),
+            ),
+            None => tower_http::cors::CorsLayer::new(),
+        })
         .with_state(state)
+}
+
+/// Errors made by the layers (body too large, timeout) get the API's JSON shape on `/api/`.
+async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let is_json =
+        res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !api || is_json || !(res.status().is_client_error() || res.status().is_server_error()) {
+        return res;
+    }
+    let status = res.status();
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", format!("request body larger than {MAX_BODY_BYTES} bytes")),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => {
+            ("unavailable", format!("no answer within {} s; try again", REQUEST_TIMEOUT.as_secs()))
+        }
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed on this endpoint".to_owned()),
+        s => ("error", s.canonical_reason().unwrap_or("error").to_owned()),
+    };
+    (status, axum::Json(serde_json::json!({ "error": { "code": code, "message": message } }))).into_response()
 }
 
 async fn not_found(uri: axum::http::Uri) -> Response {
