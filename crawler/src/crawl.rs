@@ -21,7 +21,7 @@ use url::Url;
 
 use crate::config::{Config, CrawlSettings, SiteConfig};
 use crate::error::Result;
-use crate::extract::{extract_item, extract_links, is_anti_bot, is_soft_404, page_column};
+use crate::extract::{extract_item, extract_links, is_anti_bot, is_soft_404, looks_like_item, page_column};
 use crate::fetch::{Fetched, Validators, client_for, get};
 use crate::robots::Robots;
 use crate::scope::{SiteScope, TrapDetector, UrlKind, check_address};
@@ -630,12 +630,15 @@ async fn fill(ctx: &Ctx, site: &SiteCtx, d: &DueUrl, final_url: &Url, got: Got, 
                         rec.http_status = Some(404);
                         return;
                     }
-                    rec.content_hash = Some(if d.kind == UrlKind::Item {
-                        extract_item(final_url, &html, Some(&site.cfg)).content_hash
-                    } else {
-                        sha256_hex(&bytes)
-                    });
-                    let (links, traps) = page_links(site, d, final_url, &html);
+                    let item = extract_item(final_url, &html, Some(&site.cfg));
+                    // a page whose URL looked like a list but that reads like an item is one
+                    let is_item = d.kind == UrlKind::Item || looks_like_item(&item, &html);
+                    if is_item && d.kind != UrlKind::Item {
+                        rec.kind = Some(UrlKind::Item);
+                    }
+                    rec.content_hash = Some(if is_item { item.content_hash } else { sha256_hex(&bytes) });
+                    let (links, traps) =
+                        page_links(site, d, if is_item { UrlKind::Item } else { d.kind }, final_url, &html);
                     if traps > 0 {
                         ctx.report(&site.cfg.name, |r| r.traps += traps);
                     }
@@ -650,9 +653,9 @@ async fn fill(ctx: &Ctx, site: &SiteCtx, d: &DueUrl, final_url: &Url, got: Got, 
 /// Most links enqueued from one page.
 const MAX_NEW_LINKS: usize = 1000;
 
-fn page_links(site: &SiteCtx, d: &DueUrl, url: &Url, html: &str) -> (Vec<NewUrl>, u64) {
+fn page_links(site: &SiteCtx, d: &DueUrl, kind: UrlKind, url: &Url, html: &str) -> (Vec<NewUrl>, u64) {
     let pl = extract_links(url, html);
-    let column = if d.kind == UrlKind::List {
+    let column = if kind == UrlKind::List {
         let c = page_column(html);
         if c.is_empty() { d.column.clone() } else { c }
     } else {
@@ -668,7 +671,7 @@ fn page_links(site: &SiteCtx, d: &DueUrl, url: &Url, html: &str) -> (Vec<NewUrl>
     for l in pl.links {
         cands.push((l.url, UrlKind::List, d.depth + 1, l.text));
     }
-    if d.kind == UrlKind::Item && site.cfg.attachments {
+    if kind == UrlKind::Item && site.cfg.attachments {
         for a in pl.attachments {
             cands.push((a.url, UrlKind::Attachment, d.depth + 1, a.name));
         }

@@ -977,6 +977,21 @@ fn redirect_target(url: &Url, html: &str) -> Option<Url> {
     resolve(url, &target[1])
 }
 
+/// Whether an extracted page reads like an item (a detail page) rather than a
+/// list: a date and real text, and either catalogue metadata (索引号/文号) or
+/// an `ArticleTitle` meta. Used for pages whose URL matched no item pattern.
+pub fn looks_like_item(item: &ExtractedItem, html: &str) -> bool {
+    let mut end = html.len().min(8192);
+    while !html.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &html[..end];
+    let article_meta = head.contains("name=\"ArticleTitle\"") || head.contains("name='ArticleTitle'");
+    !item.published_date.is_empty()
+        && item.body.chars().count() >= 100
+        && (article_meta || !item.index_number.is_empty() || !item.doc_number.is_empty())
+}
+
 /// A "page not found" page served with status 200 (soft 404).
 pub fn is_soft_404(html: &str) -> bool {
     let head: String = html.chars().take(60_000).collect();

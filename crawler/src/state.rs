@@ -129,6 +129,8 @@ pub struct FetchRecord {
     pub content_hash: Option<String>,
     /// Status to store instead of the derived one (e.g. `blocked`).
     pub status_override: Option<&'static str>,
+    /// The page turned out to be of another kind (a list URL that reads like an item).
+    pub kind: Option<UrlKind>,
     /// Links found on the page, enqueued in the same transaction.
     pub links: Vec<NewUrl>,
     /// For attachments: extracted text or the reason there is none.
@@ -369,6 +371,9 @@ impl CrawlState {
                      ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, text = excluded.text, error = excluded.error, fetched_at = excluded.fetched_at",
                     params![rec.url, kind, text, error, t],
                 )?;
+            }
+            if let Some(kind) = rec.kind {
+                tx.execute("UPDATE urls SET kind = ?2 WHERE url = ?1", params![rec.url, kind.as_str()])?;
             }
             insert_urls(&tx, &rec.links)?;
             tx.commit()?;

@@ -146,6 +146,7 @@ fn handle(site: &Site, req: &Request<Body>) -> Response<Body> {
                 ("/loop/a.html", "循环"),
                 ("/flaky/t20240105_5.html", "偶尔出错"),
                 ("/cal/?month=1", "日历"),
+                ("/gi_news/726176697730432", "无规律地址的文件"),
                 ("http://example.com/elsewhere.html", "外站"),
             ],
             2,
@@ -208,6 +209,15 @@ fn handle(site: &Site, req: &Request<Body>) -> Response<Body> {
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             attachments::docx_bytes(&["第一条 为规范管理，制定本办法。", "第二条 本办法自发布之日起施行。"]).unwrap(),
             &[],
+        ),
+        "/gi_news/726176697730432" => cached(
+            h,
+            item_page(
+                "关于无规律地址文件的通知",
+                "测住建〔2024〕9号",
+                "TEST-2024-00009",
+                "<p>本文件的地址不符合常见的详情页规则，但页面本身是一篇完整的公开文件，含索引号、发布日期和正文，应当被识别为信息条目。</p><p>第二段：本段文字只为使正文足够长，以便与栏目列表页区分开来，列表页通常只有链接而没有成段的正文。</p>",
+            ),
         ),
         "/files/notice.pdf" => respond(StatusCode::OK, "application/pdf", minimal_pdf("(Notice 2024 No. 6) Tj"), &[]),
         "/loop/a.html" => {
@@ -334,6 +344,8 @@ async fn crawl_recrawl_withdraw() {
     assert_eq!(item1.column, "规范性文件");
     assert!(item1.etag.is_some());
     assert_eq!(item1.last_modified.as_deref(), Some(LAST_MODIFIED));
+    // a page whose URL matches no item pattern but reads like an item becomes one
+    assert_eq!(state.url(&format!("{base}/gi_news/726176697730432")).unwrap().unwrap().kind, "item");
     let stored = state.page(&format!("{base}/zwgk/t20240103_3.html")).unwrap().unwrap();
     assert!(encoding_rs::GB18030.decode(&stored.bytes).0.contains("物业服务"), "raw GBK bytes stored");
     let (att_text, att_err) = state.attachment(&format!("{base}/files/att.docx")).unwrap().unwrap();
@@ -369,6 +381,7 @@ async fn crawl_recrawl_withdraw() {
     assert_eq!(interp.category, "政策解读");
     assert_eq!(interp.column, "政策解读");
     assert!(interp.related_links.contains(&format!("{base}/zwgk/t20240101_1.html")), "{:?}", interp.related_links);
+    assert_eq!(by_title["关于无规律地址文件的通知"].index_number, "TEST-2024-00009");
     let gbk = by_title["关于规范物业服务收费的通知"];
     assert_eq!(gbk.doc_number, "测价〔2024〕3号");
     assert!(gbk.body.contains("镕𠀀"), "GB18030 four-byte character decoded: {}", gbk.body);
