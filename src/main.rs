@@ -38,8 +38,9 @@ enum Command {
         /// Where the search server listens.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
-        /// Where the demo government site listens (port 0: any free port).
-        #[arg(long, default_value = "127.0.0.1:0")]
+        /// Where the demo government site listens. A fixed port keeps its URLs (and so the
+        /// document ids) the same from run to run, which is what makes a second run incremental.
+        #[arg(long, default_value = "127.0.0.1:8090")]
         site_addr: SocketAddr,
     },
     /// Serve only the bundled demo government site (for trying the crawler, and for the crash tests).
