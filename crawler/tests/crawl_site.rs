@@ -513,3 +513,44 @@ async fn anti_bot_challenge_is_recorded_and_backed_off() {
     // robots.txt (404) + the requests that met the challenge
     assert_eq!(hits.load(Ordering::Relaxed) as u64, 1 + challenged);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn aborted_crawl_refetches_nothing_finished() {
+    let site = Arc::new(Site::default());
+    let base = serve(site.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crawl.sqlite");
+    let cfg = config(&base, true, "");
+    {
+        let state = CrawlState::open(&db).unwrap();
+        // the crawl future is dropped mid-flight, as on a crash or Ctrl-C
+        let aborted =
+            tokio::time::timeout(Duration::from_millis(900), crawl::run(&cfg, &state, CrawlOptions::default())).await;
+        assert!(aborted.is_err(), "the crawl should still be running");
+    }
+    let state = CrawlState::open(&db).unwrap();
+    let finished: Vec<String> = state
+        .urls()
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.status == "done" && u.kind != "robots")
+        .map(|u| u.url.strip_prefix(&base).unwrap().to_owned())
+        .collect();
+    assert!(!finished.is_empty());
+    let in_flight = state.urls().unwrap().into_iter().filter(|u| u.status == "fetching").count();
+    let before: HashMap<&String, usize> = finished.iter().map(|p| (p, site.count(p))).collect();
+    let report = crawl::run(&cfg, &state, CrawlOptions::default()).await.unwrap();
+    assert!(!report.stopped_early);
+    for path in &finished {
+        assert_eq!(
+            site.count(path),
+            before[path],
+            "{path} was finished before the abort and must not be fetched again"
+        );
+    }
+    assert!(
+        state.urls().unwrap().iter().all(|u| u.status != "fetching"),
+        "{in_flight} in-flight URLs were requeued and finished"
+    );
+    state.integrity_check().unwrap();
+}
