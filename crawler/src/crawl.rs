@@ -49,7 +49,7 @@ impl fmt::Debug for CrawlOptions {
 #[derive(Debug, Clone, Serialize)]
 pub struct Progress {
     pub fetched: usize,
-    /// URLs taken from the frontier and not finished yet.
+    /// URLs still to fetch in this run (as known now: pages add links).
     pub queued: usize,
     pub errors: usize,
     pub pages_per_sec: f64,
@@ -168,6 +168,8 @@ struct Ctx {
     fetched: AtomicUsize,
     errors: AtomicUsize,
     in_flight: AtomicUsize,
+    /// URLs still due in this run (the frontier), refreshed every batch.
+    frontier: AtomicUsize,
     started: Instant,
     options: CrawlOptions,
 }
@@ -235,6 +237,7 @@ pub async fn run(config: &Config, state: &CrawlState, options: CrawlOptions) -> 
         fetched: AtomicUsize::new(0),
         errors: AtomicUsize::new(0),
         in_flight: AtomicUsize::new(0),
+        frontier: AtomicUsize::new(0),
         started: Instant::now(),
         options,
     };
@@ -265,6 +268,9 @@ pub async fn run(config: &Config, state: &CrawlState, options: CrawlOptions) -> 
     let mut stopped_early = false;
     loop {
         let mut tasks = FuturesUnordered::new();
+        if ctx.options.progress.is_some() {
+            ctx.frontier.store(state.due_count(run_id)? as usize, Ordering::Relaxed);
+        }
         for si in 0..ctx.sites.len() {
             let done = ctx.fetched.load(Ordering::Relaxed) + ctx.in_flight.load(Ordering::Relaxed);
             let remaining = ctx.options.max_pages.map(|m| m.saturating_sub(done));
@@ -535,7 +541,11 @@ async fn process(ctx: &Ctx, si: usize, state: &CrawlState, run: i64, d: DueUrl) 
         let secs = ctx.started.elapsed().as_secs_f64().max(0.001);
         cb(&Progress {
             fetched: n,
-            queued: ctx.in_flight.load(Ordering::Relaxed).saturating_sub(1),
+            queued: ctx
+                .frontier
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |q| Some(q.saturating_sub(1)))
+                .unwrap_or(0)
+                .saturating_sub(1),
             errors: ctx.errors.load(Ordering::Relaxed),
             pages_per_sec: n as f64 / secs,
             current_url: d.url.clone(),

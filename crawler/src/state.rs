@@ -289,6 +289,18 @@ impl CrawlState {
         })
     }
 
+    /// How many URLs (all sites) are still due in `run`, including ones being fetched.
+    pub fn due_count(&self, run: i64) -> Result<u64> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT COUNT(*) FROM urls WHERE (run_id IS NULL OR run_id < ?1) AND kind IN ('list', 'item', 'attachment', 'sitemap')",
+                [run],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+        })
+    }
+
     /// Whether any URL of `site` is still due in `run` (including ones being fetched).
     pub fn has_due(&self, run: i64, site: &str) -> Result<bool> {
         self.with(|c| {
