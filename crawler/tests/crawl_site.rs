@@ -129,12 +129,23 @@ fn handle(site: &Site, req: &Request<Body>) -> Response<Body> {
     let html = |b: String| respond(StatusCode::OK, "text/html; charset=utf-8", b.into_bytes(), &[]);
     let not_found = || respond(StatusCode::NOT_FOUND, "text/html", b"<h1>404</h1>".to_vec(), &[]);
     match path.as_str() {
-        "/robots.txt" => respond(
-            StatusCode::OK,
-            "text/plain",
-            b"User-agent: *\nDisallow: /private/\nCrawl-delay: 0.1\n".to_vec(),
-            &[],
-        ),
+        "/robots.txt" => {
+            let host = s(h.get(header::HOST)).unwrap_or_default();
+            let body =
+                format!("User-agent: *\nDisallow: /private/\nCrawl-delay: 0.1\nSitemap: http://{host}/sitemap.xml\n");
+            respond(StatusCode::OK, "text/plain", body.into_bytes(), &[])
+        }
+        "/sitemap.xml" => {
+            // lists an item no page links to
+            let host = s(h.get(header::HOST)).unwrap_or_default();
+            let body = format!(
+                "<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"><url><loc>http://{host}/zwgk/t20240110_10.html</loc></url></urlset>"
+            );
+            respond(StatusCode::OK, "application/xml", body.into_bytes(), &[])
+        }
+        "/zwgk/t20240110_10.html" => {
+            cached(h, item_page("关于只在站点地图中出现的文件的通知", "测住建〔2024〕10号", "TEST-2024-00010", ""))
+        }
         "/zwgk/index.html" => html(list_page(
             "规范性文件",
             &[
@@ -293,7 +304,8 @@ async fn crawl_recrawl_withdraw() {
     let hits = site.hits();
     let count = |p: &str| site.count(p);
     assert_eq!(count("/robots.txt"), 1, "robots.txt fetched once");
-    assert_eq!(count("/sitemap.xml"), 1, "sitemap discovery at /sitemap.xml");
+    assert_eq!(count("/sitemap.xml"), 1, "sitemap named in robots.txt fetched once");
+    assert_eq!(count("/zwgk/t20240110_10.html"), 1, "an item only the sitemap lists is found");
     assert_eq!(count("/private/secret.html"), 0, "robots.txt obeyed");
     assert_eq!(r.robots_blocked, 1);
     for p in [
