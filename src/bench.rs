@@ -228,6 +228,7 @@ pub fn request_mix(queries: &[String]) -> Vec<String> {
 
 /// Time `queries` against `base` (e.g. `http://127.0.0.1:8080`).
 pub async fn search_http(base: &str, queries: &[String], seconds: u64) -> Result<SearchFigures> {
+    govsearch_crawler::fetch::install_crypto_provider();
     let client = reqwest::Client::builder().pool_max_idle_per_host(128).build()?;
     let errors = Arc::new(AtomicU64::new(0));
     // Warm up.

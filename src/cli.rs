@@ -249,6 +249,54 @@ pub struct BenchReport {
     pub analyze: Option<crate::bench::AnalyzeFigures>,
     pub index: Option<crate::bench::IndexFigures>,
     pub search: Option<crate::bench::SearchFigures>,
+    pub crawl: Option<CrawlFigures>,
+}
+
+/// Crawl throughput on a local copy of the demo site grown to thousands of pages.
+#[derive(Debug, serde::Serialize)]
+pub struct CrawlFigures {
+    pub pages: u64,
+    pub seconds: f64,
+    pub pages_per_s: f64,
+    pub concurrency: usize,
+}
+
+/// Crawl a demo site of `copies` × the demo sample with politeness off (delay 0).
+pub async fn bench_crawl(copies: usize) -> Result<CrawlFigures> {
+    let base = crate::demo_site::demo_documents()?;
+    let mut docs = Vec::with_capacity(base.len() * copies);
+    for k in 0..copies {
+        for d in &base {
+            let mut d = d.clone();
+            d.id = format!("{}#{k}", d.id);
+            d.title = format!("{}（{}）", d.title, k + 1);
+            docs.push(d);
+        }
+    }
+    let site =
+        crate::demo_site::DemoSite::start_with("127.0.0.1:0".parse()?, Arc::new(crate::demo_site::DemoData::new(docs)))
+            .await?;
+    let mut config = Config::parse(&site.config_toml(), "bench site")?;
+    config.crawl.concurrency = 16;
+    for s in &mut config.sites {
+        s.attachments = false;
+    }
+    let dir = std::env::temp_dir().join(format!("govsearch-bench-crawl-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let state = CrawlState::open(&dir.join("crawl.sqlite"))?;
+    let t = std::time::Instant::now();
+    let report =
+        govsearch_crawler::crawl::run(&config, &state, CrawlOptions { max_pages: None, progress: None }).await?;
+    let seconds = t.elapsed().as_secs_f64();
+    site.shutdown().await;
+    drop(state);
+    let _ = std::fs::remove_dir_all(&dir);
+    let pages: u64 = serde_json::to_value(&report)?["sites"]
+        .as_object()
+        .map(|m| m.values().map(|s| s["fetched"].as_u64().unwrap_or(0)).sum())
+        .unwrap_or(0);
+    Ok(CrawlFigures { pages, seconds, pages_per_s: pages as f64 / seconds, concurrency: config.crawl.concurrency })
 }
 
 impl BenchReport {
@@ -288,6 +336,12 @@ impl BenchReport {
                 format!("{:.1} / {:.1} ms", s.load_p50_ms, s.load_p99_ms),
             ));
             rows.push(("errors".into(), s.errors.to_string()));
+        }
+        if let Some(c) = &self.crawl {
+            rows.push((
+                format!("crawl of a local demo-site copy, delay 0, concurrency {}", c.concurrency),
+                format!("{} pages in {:.1} s = {:.0} pages/s", c.pages, c.seconds, c.pages_per_s),
+            ));
         }
         let mut out = format!(
             "govsearch bench — {} — {} — {}\n\n| measure | value |\n|---|---:|\n",
@@ -333,7 +387,11 @@ pub async fn bench(
         analyze: None,
         index: None,
         search: None,
+        crawl: None,
     };
+    if parts.contains(&"crawl") {
+        report.crawl = Some(bench_crawl(18).await?);
+    }
     let dir = data.root.join("bench-index");
     if parts.contains(&"index") || (parts.contains(&"search") && addr.is_none() && !dir.join("meta.json").exists()) {
         let (corpus, dir2) = (corpus.to_owned(), dir.clone());

@@ -147,7 +147,7 @@ enum Command {
         /// Seconds per throughput run.
         #[arg(long, default_value_t = 10)]
         seconds: u64,
-        /// Which parts: analyze, index, search (comma-separated).
+        /// Which parts: analyze, index, search, crawl (comma-separated).
         #[arg(long, default_value = "analyze,index,search")]
         only: String,
         /// Time a server already running at this base URL instead of our own (e.g. a peer).

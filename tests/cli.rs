@@ -143,3 +143,24 @@ fn tally_markdown_and_audit_exit_status() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("from"));
 }
+
+#[test]
+fn bench_harness_runs_and_prints_its_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/docs.jsonl.gz");
+    let json = dir.path().join("bench.json");
+    let out = govsearch(dir.path())
+        .args(["bench", "--seconds", "1", "--only", "index,search", "--corpus"])
+        .arg(&corpus)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("search with snippets, 1 client: p50 / p95 / p99"), "{table}");
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(j["index"]["documents"], 291);
+    assert_eq!(j["search"]["errors"], 0, "{j}");
+    assert!(j["search"]["rps_8"].as_f64().unwrap() > 0.0);
+}

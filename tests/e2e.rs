@@ -59,6 +59,7 @@ async fn demo_site_crawled_indexed_and_served() {
     let addr = listener.local_addr().unwrap();
     let state = server::AppState::new(cat.clone());
     tokio::spawn(server::serve_on(state, listener));
+    govsearch_crawler::fetch::install_crypto_provider();
     let client = reqwest::Client::new();
     let search = |q: String| {
         let client = client.clone();
