@@ -311,26 +311,3 @@ pub async fn search_http(base: &str, queries: &[String], seconds: u64) -> Result
         errors: errors.load(Ordering::Relaxed),
     })
 }
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    /// Scratch run on the shared corpus when present (release mode): `cargo test --release -p govsearch --lib shared_corpus_figures -- --ignored --nocapture`.
-    #[test]
-    #[ignore = "needs ../shared/corpus (not in the repo); prints figures, asserts nothing about speed"]
-    fn shared_corpus_figures() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/docs.jsonl.gz");
-        if !path.exists() {
-            return;
-        }
-        let docs: Vec<govsearch_index::Document> =
-            crate::data::read_corpus(&path).unwrap().into_iter().map(|r| r.into_document("b")).collect();
-        let a = super::analyze(&docs);
-        println!("{a:?}");
-        let dir = tempfile::tempdir().unwrap();
-        let i = super::build_index(&docs, &dir.path().join("idx")).unwrap();
-        println!("{i:?}");
-        assert_eq!(i.documents, docs.len());
-    }
-}
