@@ -476,21 +476,20 @@ impl CrawlState {
     ///   hash under several URLs) are merged into the first one (by URL order);
     ///   `urls` lists every URL of the merged item.
     pub fn extract_items(&self, config: &Config) -> Result<Vec<ExtractedItem>> {
-        let rows: Vec<(String, String, String, String, Option<String>, Vec<u8>)> = self.with(|c| {
+        // URLs first, then one page at a time: the raw pages never sit in memory together
+        let rows: Vec<(String, String, String, String)> = self.with(|c| {
             let mut st = c.prepare(
-                "SELECT u.url, u.site, u.status, u.\"column\", p.content_type, p.bytes FROM urls u JOIN pages p ON p.url = u.url
-                 WHERE u.kind = 'item' ORDER BY u.url",
+                "SELECT u.url, u.site, u.status, u.\"column\" FROM urls u WHERE u.kind = 'item'
+                 AND EXISTS (SELECT 1 FROM pages p WHERE p.url = u.url) ORDER BY u.url",
             )?;
-            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?.collect()
-        })?;
-        let atts: HashMap<String, (String, String)> = self.with(|c| {
-            let mut st = c.prepare("SELECT url, text, error FROM attachments")?;
-            st.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?.collect()
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect()
         })?;
         let mut items: Vec<ExtractedItem> = Vec::new();
         let mut by_key: HashMap<String, usize> = HashMap::new();
-        for (url, site_name, status, column, ctype, bytes) in rows {
+        for (url, site_name, status, column) in rows {
             let Ok(parsed) = Url::parse(&url) else { continue };
+            let Some(page) = self.page(&url)? else { continue };
+            let (ctype, bytes) = (page.content_type, page.bytes);
             let site = config.sites.iter().find(|s| s.name == site_name);
             let html = crate::charset::decode(&bytes, ctype.as_deref()).text;
             let mut item = extract_item(&parsed, &html, site);
@@ -506,10 +505,10 @@ impl CrawlState {
             }
             item.withdrawn = status == status::WITHDRAWN;
             for a in &mut item.attachments {
-                match atts.get(&a.url) {
+                match self.attachment(&a.url)? {
                     Some((text, error)) => {
-                        a.text = text.clone();
-                        a.error = error.clone();
+                        a.text = text;
+                        a.error = error;
                     }
                     None => a.error = "not fetched".into(),
                 }
