@@ -46,9 +46,10 @@ CREATE TABLE IF NOT EXISTS urls (
     error_reason TEXT,
     gone_count INTEGER NOT NULL DEFAULT 0,
     run_id INTEGER,
-    link_text TEXT NOT NULL DEFAULT ''
+    link_text TEXT NOT NULL DEFAULT '',
+    due INTEGER NOT NULL DEFAULT 1
 );
-CREATE INDEX IF NOT EXISTS urls_due ON urls (site, run_id, depth);
+CREATE INDEX IF NOT EXISTS urls_frontier ON urls (site, depth) WHERE due = 1;
 CREATE INDEX IF NOT EXISTS urls_status ON urls (status);
 CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY REFERENCES urls(url),
@@ -201,6 +202,7 @@ impl CrawlState {
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
+        migrate(&conn).map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         Ok(CrawlState { conn: Mutex::new(conn), path: path.to_owned() })
     }
@@ -230,6 +232,8 @@ impl CrawlState {
                 Some(id) => id,
                 None => {
                     tx.execute("INSERT INTO runs (started_at) VALUES (?1)", [now()])?;
+                    // a new run revisits everything
+                    tx.execute("UPDATE urls SET due = 1 WHERE kind IN ('list', 'item', 'attachment', 'sitemap')", [])?;
                     tx.last_insert_rowid()
                 }
             };
@@ -261,9 +265,9 @@ impl CrawlState {
             let rows = {
                 let mut st = tx.prepare(
                     "SELECT url, site, kind, depth, \"column\", etag, last_modified, content_hash, gone_count, last_seen
-                     FROM urls WHERE site = ?1 AND (run_id IS NULL OR run_id < ?2) AND status != 'fetching'
+                     FROM urls INDEXED BY urls_frontier WHERE site = ?1 AND due = 1 AND ?2 = ?2 AND status != 'fetching'
                      AND kind IN ('list', 'item', 'attachment', 'sitemap')
-                     ORDER BY depth, rowid LIMIT ?3",
+                     ORDER BY depth LIMIT ?3",
                 )?;
                 st.query_map(params![site, run, limit as i64], |r| {
                     Ok(DueUrl {
@@ -293,7 +297,7 @@ impl CrawlState {
     pub fn due_count(&self, run: i64) -> Result<u64> {
         self.with(|c| {
             c.query_row(
-                "SELECT COUNT(*) FROM urls WHERE (run_id IS NULL OR run_id < ?1) AND kind IN ('list', 'item', 'attachment', 'sitemap')",
+                "SELECT COUNT(*) FROM urls WHERE due = 1 AND ?1 = ?1 AND kind IN ('list', 'item', 'attachment', 'sitemap')",
                 [run],
                 |r| r.get::<_, i64>(0),
             )
@@ -305,7 +309,7 @@ impl CrawlState {
     pub fn has_due(&self, run: i64, site: &str) -> Result<bool> {
         self.with(|c| {
             c.query_row(
-                "SELECT EXISTS(SELECT 1 FROM urls WHERE site = ?1 AND (run_id IS NULL OR run_id < ?2)
+                "SELECT EXISTS(SELECT 1 FROM urls WHERE site = ?1 AND due = 1 AND ?2 = ?2
                  AND kind IN ('list', 'item', 'attachment', 'sitemap'))",
                 params![site, run],
                 |r| r.get(0),
@@ -344,7 +348,7 @@ impl CrawlState {
             };
             let ok = status == status::DONE;
             tx.execute(
-                "UPDATE urls SET status = ?2, http_status = ?3, attempts = ?4, error_reason = ?5, gone_count = ?6, run_id = ?7,
+                "UPDATE urls SET status = ?2, http_status = ?3, attempts = ?4, error_reason = ?5, gone_count = ?6, run_id = ?7, due = 0,
                     etag = CASE WHEN ?8 THEN COALESCE(?9, etag) ELSE etag END,
                     last_modified = CASE WHEN ?8 THEN COALESCE(?10, last_modified) ELSE last_modified END,
                     content_hash = CASE WHEN ?8 THEN COALESCE(?11, content_hash) ELSE content_hash END,
@@ -531,6 +535,29 @@ impl CrawlState {
     }
 }
 
+/// Bring a state written by an older schema up to date.
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let has_urls: bool =
+        conn.query_row("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'urls')", [], |r| {
+            r.get(0)
+        })?;
+    if !has_urls {
+        return Ok(());
+    }
+    let has_due: bool =
+        conn.query_row("SELECT EXISTS(SELECT 1 FROM pragma_table_info('urls') WHERE name = 'due')", [], |r| r.get(0))?;
+    if !has_due {
+        conn.execute_batch(
+            "BEGIN;
+             ALTER TABLE urls ADD COLUMN due INTEGER NOT NULL DEFAULT 1;
+             UPDATE urls SET due = 0 WHERE run_id IS NOT NULL AND run_id = (SELECT MAX(id) FROM runs);
+             DROP INDEX IF EXISTS urls_due;
+             COMMIT;",
+        )?;
+    }
+    Ok(())
+}
+
 fn dedup_keys(item: &ExtractedItem) -> Vec<String> {
     let mut keys = Vec::new();
     if !item.index_number.is_empty() {
@@ -695,6 +722,26 @@ mod tests {
         assert_eq!(st.record(run2, rec("http://a/2", 410, "")).unwrap(), Outcome::Withdrawn);
         assert_eq!(st.url("http://a/2").unwrap().unwrap().status, "withdrawn");
         st.integrity_check().unwrap();
+    }
+
+    /// `cargo test -p govsearch-crawler --lib frontier_scale -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn frontier_scale() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
+        let run = st.begin_run().unwrap();
+        let urls: Vec<NewUrl> = (0..200_000).map(|i| nu(&format!("http://a/{i}"), UrlKind::Item)).collect();
+        let t = std::time::Instant::now();
+        st.enqueue(&urls).unwrap();
+        println!("enqueue 200k: {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        for _ in 0..500 {
+            for d in st.take_due(run, "s", 32).unwrap() {
+                st.record(run, FetchRecord { url: d.url, http_status: Some(200), ..Default::default() }).unwrap();
+            }
+        }
+        println!("16k take+record: {:?}", t.elapsed());
     }
 
     #[test]
