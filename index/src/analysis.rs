@@ -102,6 +102,16 @@ fn is_stop_word(w: &str) -> bool {
 #[derive(Clone, Default)]
 pub struct NgramTokenizer {
     token: Token,
+    /// Bytes analysed so far, shared with the writer for backpressure (see
+    /// `CatalogueWriter::upsert`); `None` at query time.
+    analysed: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+}
+
+impl NgramTokenizer {
+    /// A tokenizer that adds the length of every text it analyses to `counter`.
+    pub fn counting(counter: std::sync::Arc<std::sync::atomic::AtomicU64>) -> NgramTokenizer {
+        NgramTokenizer { token: Token::default(), analysed: Some(counter) }
+    }
 }
 
 /// Token stream of [`NgramTokenizer`].
@@ -120,6 +130,9 @@ impl Tokenizer for NgramTokenizer {
     type TokenStream<'a> = NgramStream<'a>;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> NgramStream<'a> {
         self.token.reset();
+        if let Some(c) = &self.analysed {
+            c.fetch_add(text.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        }
         NgramStream {
             text,
             chars: text.char_indices().peekable(),
@@ -232,7 +245,15 @@ pub fn words(text: &str, out: &mut Vec<Token>) {
     let mut norm = String::with_capacity(text.len());
     let mut shifted = false;
     for c in text.chars() {
-        let n = if c.is_alphanumeric() { normalize_char(c) } else { c };
+        // ASCII and ideographs take the fast paths; `is_alphanumeric` is a slow
+        // table lookup for everything else.
+        let n = if c.is_ascii() {
+            c.to_ascii_lowercase()
+        } else if is_cjk(c) || c.is_alphanumeric() {
+            normalize_char(c)
+        } else {
+            c
+        };
         shifted |= n.len_utf8() != c.len_utf8();
         norm.push(n);
     }
@@ -245,7 +266,9 @@ pub fn words(text: &str, out: &mut Vec<Token>) {
     let mut used = 0;
     for t in jieba().cut_for_search(&norm, false) {
         let w = t.word;
-        if !w.chars().any(|c| c.is_alphanumeric()) || is_stop_word(w) {
+        if !w.chars().any(|c| is_cjk(c) || c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric()))
+            || is_stop_word(w)
+        {
             continue;
         }
         let (from, to) = match &starts {

@@ -1,6 +1,7 @@
 //! The catalogue: one tantivy index folder, opened for search and for writing.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Count, TopDocs};
@@ -17,7 +18,7 @@ use crate::suggest::Suggester;
 use crate::{docnum, normalize};
 
 /// Memory the writer may use before it flushes a segment (split over its threads).
-pub const WRITER_HEAP_BYTES: usize = 128 * 1024 * 1024;
+pub const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
 
 /// An open catalogue (index folder). Cheap to share behind an `Arc`; searches
 /// run concurrently; one writer at a time (tantivy's lock, across processes).
@@ -28,6 +29,8 @@ pub struct Catalogue {
     path: PathBuf,
     suggester: Mutex<Option<(u64, Arc<Suggester>)>>,
     records: Mutex<Option<(u64, Arc<Vec<Document>>)>>,
+    /// Bytes the indexing threads have analysed on the n-gram path (backpressure).
+    analysed: Arc<AtomicU64>,
 }
 
 /// Counts for `/api/stats`.
@@ -51,7 +54,8 @@ impl Catalogue {
             tantivy::TantivyError::SchemaError(_) => Error::SchemaMismatch { path: path_s.clone() },
             source => Error::Open { path: path_s.clone(), source },
         })?;
-        index.tokenizers().register(NGRAM, NgramTokenizer::default());
+        let analysed = Arc::new(AtomicU64::new(0));
+        index.tokenizers().register(NGRAM, NgramTokenizer::counting(analysed.clone()));
         index.tokenizers().register(WORDS, WordTokenizer::default());
         let reader = index
             .reader_builder()
@@ -66,6 +70,7 @@ impl Catalogue {
             path: dir.to_owned(),
             suggester: Mutex::new(None),
             records: Mutex::new(None),
+            analysed,
         })
     }
 
@@ -75,13 +80,32 @@ impl Catalogue {
     }
 
     /// Take the writer (fails with [`Error::Locked`] if another process holds it).
+    ///
+    /// The memory budget is [`WRITER_HEAP_BYTES`] unless `GOVSEARCH_WRITER_HEAP_MB`
+    /// says otherwise (at least 15 MB per indexing thread).
     pub fn writer(&self) -> Result<CatalogueWriter> {
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8);
-        let writer = self.index.writer_with_num_threads(threads, WRITER_HEAP_BYTES).map_err(|e| match e {
+        let heap = std::env::var("GOVSEARCH_WRITER_HEAP_MB")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .map_or(WRITER_HEAP_BYTES, |mb| (mb * 1024 * 1024).max(threads * 16 * 1024 * 1024));
+        let options = tantivy::indexer::IndexWriterOptions::builder()
+            .memory_budget_per_thread(heap / threads)
+            .num_worker_threads(threads)
+            // One merge at a time: merges are memory-hungry and the machine has few cores.
+            .num_merge_threads(1)
+            .build();
+        let writer = self.index.writer_with_options(options).map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => Error::Locked { path: self.path.display().to_string() },
             e => Error::Tantivy(e),
         })?;
-        Ok(CatalogueWriter { writer, fields: self.fields })
+        let analysed_at_start = self.analysed.load(Ordering::Relaxed);
+        Ok(CatalogueWriter {
+            writer,
+            fields: self.fields,
+            analysed: self.analysed.clone(),
+            produced: analysed_at_start,
+        })
     }
 
     /// See the latest commit now (the reader also reloads by itself shortly after a commit).
@@ -192,10 +216,19 @@ impl Catalogue {
     }
 }
 
+/// Most n-gram text handed to the indexing threads and not yet analysed. tantivy
+/// queues up to 10,000 documents between `add_document` and its threads; with
+/// long bodies (each held three times: stored JSON, n-gram and word fields) an
+/// unthrottled bulk load would sit hundreds of MB in that queue.
+pub const MAX_IN_FLIGHT_BYTES: u64 = 8 * 1024 * 1024;
+
 /// Adds, replaces and deletes documents; nothing is visible until `commit`.
 pub struct CatalogueWriter {
     writer: IndexWriter,
     fields: Fields,
+    analysed: Arc<AtomicU64>,
+    /// n-gram bytes handed over so far (same origin as `analysed`).
+    produced: u64,
 }
 
 impl CatalogueWriter {
@@ -248,8 +281,21 @@ impl CatalogueWriter {
         d.add_i64(f.year, day / 10_000);
         d.add_u64(f.withdrawn, u64::from(doc.withdrawn));
         d.add_u64(f.demoted, u64::from(is_demoted(&doc.validity)));
+        self.produced += ngram_bytes(doc);
         self.writer.add_document(d)?;
+        self.wait_for_indexers();
         Ok(())
+    }
+
+    /// Backpressure: wait while more than [`MAX_IN_FLIGHT_BYTES`] of text is
+    /// queued but not analysed yet (bounded wait, so it can never hang).
+    fn wait_for_indexers(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while self.produced.saturating_sub(self.analysed.load(Ordering::Relaxed)) > MAX_IN_FLIGHT_BYTES
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_micros(500));
+        }
     }
 
     /// Remove the document with this id (if any).
@@ -275,6 +321,21 @@ impl CatalogueWriter {
         self.writer.wait_merging_threads()?;
         Ok(())
     }
+}
+
+/// Bytes of a document's text that go through the n-gram tokenizer (keep in step with `upsert`).
+fn ngram_bytes(doc: &Document) -> u64 {
+    let mut n = doc.title.len() + doc.body.len();
+    for a in &doc.attachments {
+        if !a.text.is_empty() {
+            n += a.text.len();
+        }
+        n += a.name.len();
+    }
+    for meta in [&doc.doc_number, &doc.index_number, &doc.publisher] {
+        n += meta.len();
+    }
+    n as u64
 }
 
 /// 失效 and 废止 documents rank below valid ones of equal relevance.

@@ -124,7 +124,11 @@ pub fn is_cjk(c: char) -> bool {
 /// True for characters that make up words in alphabetic runs (letters, digits).
 #[inline]
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() && !is_cjk(c)
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    // Ideographs first: `is_alphanumeric` is a slow table lookup outside ASCII.
+    !is_cjk(c) && c.is_alphanumeric()
 }
 
 #[cfg(test)]
