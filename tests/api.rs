@@ -62,6 +62,8 @@ async fn bad_parameters_are_400_naming_the_parameter() {
         ("/api/search?size=1000", "size"),
         ("/api/search?page=0", "page"),
         ("/api/search?page=99999", "page"),
+        ("/api/search?page=18446744073709551615", "page"),
+        ("/api/search?page=1844674407370955162&size=10", "page"),
         ("/api/search?from=2020-02-30x", "from"),
         ("/api/search?from=2021-01-01&to=2020-01-01", "from"),
         ("/api/search?sort=popular", "sort"),

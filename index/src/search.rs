@@ -393,13 +393,14 @@ impl Catalogue {
             });
         }
         let page = req.page.max(1);
-        let offset = (page - 1) * size;
-        if offset + size > MAX_DEPTH {
+        // Checked: `page` comes from the URL and may be any usize.
+        let offset = (page - 1).checked_mul(size).filter(|o| *o <= MAX_DEPTH - size);
+        let Some(offset) = offset else {
             return Err(Error::BadParam {
                 param: "page",
                 message: format!("page {page} of size {size} goes past result {MAX_DEPTH}; narrow the search instead"),
             });
-        }
+        };
         let f = &self.fields;
         let filter_clauses = filters(f, req)?;
         let pq = parse(&req.q);
