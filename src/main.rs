@@ -93,6 +93,9 @@ enum Command {
         /// Allow browser pages from this origin to call the API (CORS; off by default).
         #[arg(long)]
         cors_origin: Option<String>,
+        /// Sites config for POST /api/admin/crawl and /api/admin/reindex.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
     },
     /// Search from the command line; prints ranked results.
     Search(SearchArgs),
@@ -247,11 +250,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("imported {n} documents from {} as channel {channel:?}", file.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, admin_token, cors_origin } => {
+        Command::Serve { addr, admin_token, cors_origin, config } => {
+            let sites = config.map(|c| govsearch_crawler::Config::from_path(&c)).transpose()?.map(Arc::new);
             let cat = Arc::new(govsearch_index::Catalogue::open(&data.index_dir())?);
             let mut state = server::AppState::new(cat);
             state.admin_token = admin_token.filter(|t| !t.is_empty()).map(Arc::from);
             state.cors_origin = cors_origin;
+            state.admin = Some(server::admin::AdminConfig { data: data.clone(), sites });
             runtime()?.block_on(server::serve(state, addr))?;
             Ok(ExitCode::SUCCESS)
         }

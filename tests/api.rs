@@ -240,3 +240,53 @@ async fn cors_is_off_by_default_and_configurable() {
     let res = govsearch::server::app(st).oneshot(req()).await.unwrap();
     assert_eq!(res.headers()["access-control-allow-origin"], "https://portal.example.gov.cn");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_reindex_and_crawl_jobs() {
+    use govsearch::server::admin::AdminConfig;
+    let dir = tempfile::tempdir().unwrap();
+    let data = govsearch::data::DataDir::open(dir.path()).unwrap();
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/docs.jsonl.gz");
+    govsearch::pipeline::import(&data, &corpus, "import").unwrap();
+    let cat = std::sync::Arc::new(govsearch_index::Catalogue::open(&data.index_dir()).unwrap());
+    let mut st = govsearch::server::AppState::new(cat.clone());
+    st.admin_token = Some("tok".into());
+    let post = |st: govsearch::server::AppState, uri: &'static str| async move {
+        let res = govsearch::server::app(st)
+            .oneshot(Request::post(uri).header("authorization", "Bearer tok").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let body = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+        (status, serde_json::from_slice::<serde_json::Value>(&body).unwrap())
+    };
+    // Without a data folder the jobs are unavailable, not a 500.
+    assert_eq!(post(st.clone(), "/api/admin/reindex").await.0, StatusCode::SERVICE_UNAVAILABLE);
+    st.admin = Some(AdminConfig { data: data.clone(), sites: None });
+    let (s, j) = post(st.clone(), "/api/admin/reindex").await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    assert_eq!(j["imported"], 291);
+    let (s, j) = post(st.clone(), "/api/admin/crawl?site=demo").await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "no config: {j}");
+    // With the demo site configured: unknown site 400, known site 202 and the documents arrive.
+    let site = govsearch::demo_site::DemoSite::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let config = govsearch_crawler::Config::parse(&site.config_toml(), "demo").unwrap();
+    st.admin = Some(AdminConfig { data: data.clone(), sites: Some(std::sync::Arc::new(config)) });
+    let (s, j) = post(st.clone(), "/api/admin/crawl?site=nope").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(j["error"]["message"].as_str().unwrap().starts_with("site"), "{j}");
+    let (s, _) = post(st.clone(), "/api/admin/crawl?site=demo").await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        cat.reload().unwrap();
+        let r =
+            cat.search(&govsearch_index::SearchRequest { site: Some("demo".into()), ..Default::default() }).unwrap();
+        if r.total >= 280 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "crawl did not land: {} demo documents", r.total);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    site.shutdown().await;
+}

@@ -3,7 +3,7 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use govsearch_index::{SearchRequest, SortOrder};
 use serde::Serialize;
@@ -17,7 +17,6 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/api/suggest", get(suggest))
         .route("/api/stats", get(stats))
         .route("/api/openapi.json", get(openapi))
-        .route("/api/admin/reload", post(admin_reload))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(crate::metrics::render))
@@ -181,10 +180,4 @@ pub(crate) fn check_admin(st: &AppState, headers: &HeaderMap) -> Result<(), ApiE
     } else {
         Err(ApiError::Unauthorized("admin token missing or wrong".into()))
     }
-}
-
-async fn admin_reload(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    check_admin(&st, &headers)?;
-    st.catalogue.reload()?;
-    Ok(Json(serde_json::json!({ "reloaded": true, "documents": st.catalogue.num_docs() })).into_response())
 }

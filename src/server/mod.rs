@@ -5,6 +5,7 @@
 //! and name the parameter; internal failures are logged with their cause and
 //! answered with a generic 500 body.
 
+pub mod admin;
 mod api;
 mod pages;
 pub mod staff;
@@ -38,11 +39,20 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The one origin allowed to call the API from a browser (CORS); off when `None`.
     pub cors_origin: Option<String>,
+    /// Data folder and sites config for admin reindex/crawl jobs; those endpoints answer 503 without it.
+    pub admin: Option<admin::AdminConfig>,
 }
 
 impl AppState {
     pub fn new(catalogue: Arc<Catalogue>) -> AppState {
-        AppState { catalogue, admin_token: None, started: Instant::now(), metrics: Arc::default(), cors_origin: None }
+        AppState {
+            catalogue,
+            admin_token: None,
+            started: Instant::now(),
+            metrics: Arc::default(),
+            cors_origin: None,
+            admin: None,
+        }
     }
 }
 
@@ -52,6 +62,7 @@ pub fn app(state: AppState) -> Router {
                form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
     Router::new()
         .merge(api::routes())
+        .merge(admin::routes())
         .merge(pages::routes())
         .merge(staff::routes())
         .fallback(not_found)
@@ -116,6 +127,8 @@ pub enum ApiError {
     BadRequest(&'static str, String),
     NotFound(String),
     Unauthorized(String),
+    /// The operation conflicts with one in progress (e.g. a crawl holds the lock).
+    Conflict(String),
     Unavailable(String),
     Internal(anyhow::Error),
 }
@@ -124,7 +137,9 @@ impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ApiError::BadRequest(param, m) => write!(f, "{param}: {m}"),
-            ApiError::NotFound(m) | ApiError::Unauthorized(m) | ApiError::Unavailable(m) => f.write_str(m),
+            ApiError::NotFound(m) | ApiError::Unauthorized(m) | ApiError::Conflict(m) | ApiError::Unavailable(m) => {
+                f.write_str(m)
+            }
             ApiError::Internal(e) => write!(f, "{e:#}"),
         }
     }
@@ -147,6 +162,7 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest(param, m) => (StatusCode::BAD_REQUEST, "bad_parameter", format!("{param}: {m}")),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
             ApiError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, "unauthorized", m),
+            ApiError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m),
             ApiError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", m),
             ApiError::Internal(e) => {
                 tracing::error!(error = format!("{e:#}"), "internal error");

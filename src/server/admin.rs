@@ -1,0 +1,110 @@
+//! Admin operations: `POST /api/admin/reload`, `/api/admin/reindex` and
+//! `/api/admin/crawl?site=NAME`. Off unless an admin token is configured; the
+//! token is compared in constant time (see `api::check_admin`).
+
+use std::sync::Arc;
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+
+use super::api::{SearchParams, check_admin};
+use super::{ApiError, AppState};
+use crate::data::DataDir;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/admin/reload", post(reload))
+        .route("/api/admin/reindex", post(reindex))
+        .route("/api/admin/crawl", post(crawl))
+}
+
+/// What the admin endpoints need besides the catalogue.
+#[derive(Clone, Debug)]
+pub struct AdminConfig {
+    pub data: DataDir,
+    /// The sites config crawls and reindexes use (`serve --config`).
+    pub sites: Option<Arc<govsearch_crawler::Config>>,
+}
+
+async fn reload(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    check_admin(&st, &headers)?;
+    st.catalogue.reload()?;
+    Ok(Json(serde_json::json!({ "reloaded": true, "documents": st.catalogue.num_docs() })).into_response())
+}
+
+fn admin_config(st: &AppState) -> Result<AdminConfig, ApiError> {
+    st.admin
+        .clone()
+        .ok_or_else(|| ApiError::Unavailable("this server was started without a data folder for admin jobs".into()))
+}
+
+/// Rebuild the index from stored pages and imports, then reload (blocks until done).
+async fn reindex(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    check_admin(&st, &headers)?;
+    let admin = admin_config(&st)?;
+    let cat = st.catalogue.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        let r = crate::pipeline::rebuild_index(&admin.data, admin.sites.as_deref(), None)?;
+        cat.reload()?;
+        Ok::<_, anyhow::Error>(r)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("reindex task: {e}")))?
+    .map_err(|e| match e.downcast_ref::<govsearch_index::Error>() {
+        Some(govsearch_index::Error::Locked { .. }) => ApiError::Conflict(format!("{e:#}")),
+        _ => ApiError::Internal(e),
+    })?;
+    Ok(Json(report).into_response())
+}
+
+/// Start a crawl of one configured site in the background (then reindex); 202 at once.
+async fn crawl(State(st): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    check_admin(&st, &headers)?;
+    let admin = admin_config(&st)?;
+    let Some(config) = admin.sites.clone() else {
+        return Err(ApiError::Unavailable("no sites config: start the server with --config sites.toml".into()));
+    };
+    let p = SearchParams::parse(raw.as_deref());
+    let Some(site) = p.get("site").map(str::to_owned) else {
+        return Err(ApiError::BadRequest("site", "name the site to crawl".into()));
+    };
+    let mut one = (*config).clone();
+    one.sites.retain(|s| s.name == site);
+    if one.sites.is_empty() {
+        let names: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
+        return Err(ApiError::BadRequest("site", format!("{site:?} is not in the config ({})", names.join(", "))));
+    }
+    // Refuse now, not in the background, when another crawl holds the data folder.
+    let lock =
+        govsearch_crawler::CrawlLock::acquire(&admin.data.root).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let cat = st.catalogue.clone();
+    tokio::spawn(async move {
+        let _lock = lock;
+        let result = async {
+            let state = govsearch_crawler::CrawlState::open(&admin.data.crawl_db())?;
+            let report = govsearch_crawler::crawl::run(
+                &one,
+                &state,
+                govsearch_crawler::CrawlOptions { max_pages: None, progress: None },
+            )
+            .await?;
+            drop(state);
+            let data = admin.data.clone();
+            let full = config.clone();
+            tokio::task::spawn_blocking(move || crate::pipeline::rebuild_index(&data, Some(&full), None)).await??;
+            cat.reload()?;
+            Ok::<_, anyhow::Error>(report)
+        }
+        .await;
+        match result {
+            Ok(r) => {
+                tracing::info!(site = %one.sites[0].name, report = %serde_json::to_string(&r).unwrap_or_default(), "admin crawl finished")
+            }
+            Err(e) => tracing::error!(error = format!("{e:#}"), "admin crawl failed"),
+        }
+    });
+    Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "started": true, "site": site }))).into_response())
+}
