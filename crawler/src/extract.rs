@@ -210,6 +210,9 @@ enum Field {
     Validity,
     Expiry,
     Title,
+    /// A bare `日期：…` line (under the headline): the published date when no
+    /// 发布日期/发布时间 label gives one, and ahead of the `PubDate` meta.
+    Date,
 }
 
 /// Labels (whitespace removed) → field. Longer labels first where one is a prefix of another.
@@ -244,6 +247,8 @@ const LABELS: &[(&str, Field)] = &[
     ("标题", Field::Title),
     ("名称", Field::Title),
     ("文件名称", Field::Title),
+    // last: only a text that starts with it, and only with an inline value
+    ("日期", Field::Date),
 ];
 
 fn compact(s: &str) -> String {
@@ -414,6 +419,7 @@ struct Meta {
     validity: String,
     expiry: String,
     title: String,
+    date: String,
 }
 
 impl Meta {
@@ -428,6 +434,7 @@ impl Meta {
             Field::Validity => &mut self.validity,
             Field::Expiry => &mut self.expiry,
             Field::Title => &mut self.title,
+            Field::Date => &mut self.date,
         }
     }
 }
@@ -439,7 +446,7 @@ fn clean_value(f: Field, v: &str) -> Option<String> {
         return None;
     }
     match f {
-        Field::Published | Field::Issued | Field::Expiry => parse_date(&v),
+        Field::Published | Field::Issued | Field::Expiry | Field::Date => parse_date(&v),
         Field::Title if v.chars().count() < 4 => None,
         // `〔〕号`: a template with nothing filled in
         Field::DocNumber | Field::Index if !v.chars().any(|c| c.is_alphanumeric()) => None,
@@ -455,7 +462,7 @@ fn read_metadata(root: NodeRef<'_>) -> Meta {
             continue;
         }
         let Some((field, inline, _)) = label_of(text) else { continue };
-        if !meta.slot(field).is_empty() {
+        if !meta.slot(field).is_empty() || (field == Field::Date && inline.is_empty()) {
             continue;
         }
         let mut value = None;
@@ -786,13 +793,17 @@ pub fn extract_item(url: &Url, html: &str, site: Option<&SiteConfig>) -> Extract
     } else {
         meta.publisher
     };
-    let published_date = if meta.published.is_empty() {
+    // the visible date beats the `PubDate` meta, which on some sites is the
+    // time the page was generated (www.csrc.gov.cn: 页面生成时间)
+    let published_date = if !meta.published.is_empty() {
+        meta.published
+    } else if !meta.date.is_empty() {
+        meta.date
+    } else {
         meta_get(&metas, "pubdate")
             .and_then(parse_date)
             .or_else(|| hidden_field(&doc, &NEWS_PUBDAY).and_then(|t| parse_date(&t)))
             .unwrap_or_default()
-    } else {
-        meta.published
     };
     let column = meta_get(&metas, "columnname").map(str::to_owned).unwrap_or_default();
     let links = extract_links(url, html);
