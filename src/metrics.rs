@@ -58,6 +58,20 @@ pub async fn track(State(st): State<AppState>, req: Request, next: Next) -> Resp
 /// `GET /metrics`.
 pub async fn render(State(st): State<AppState>) -> Response {
     use std::fmt::Write;
+    // Crawl counters from the crawl state, when the server knows its data folder
+    // (read before the metrics lock is taken: no lock is held across an await).
+    let mut crawl_counts = None;
+    if let Some(admin) = &st.admin {
+        let db = admin.data.crawl_db();
+        if db.exists() {
+            crawl_counts = tokio::task::spawn_blocking(move || {
+                govsearch_crawler::CrawlState::open(&db).and_then(|s| s.status_counts()).ok()
+            })
+            .await
+            .ok()
+            .flatten();
+        }
+    }
     let mut out = String::new();
     let _ = writeln!(out, "# HELP govsearch_http_requests_total HTTP requests by route and status.");
     let _ = writeln!(out, "# TYPE govsearch_http_requests_total counter");
@@ -89,6 +103,14 @@ pub async fn render(State(st): State<AppState>) -> Response {
     let _ = writeln!(out, "# HELP govsearch_documents Documents in the index.");
     let _ = writeln!(out, "# TYPE govsearch_documents gauge");
     let _ = writeln!(out, "govsearch_documents {}", st.catalogue.num_docs());
+    if let Some(counts) = crawl_counts {
+        let _ = writeln!(out, "# HELP govsearch_crawl_urls URLs in the crawl state by status.");
+        let _ = writeln!(out, "# TYPE govsearch_crawl_urls gauge");
+        for (status, n) in counts {
+            let status: String = status.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let _ = writeln!(out, "govsearch_crawl_urls{{status=\"{status}\"}} {n}");
+        }
+    }
     let _ = writeln!(out, "# HELP govsearch_uptime_seconds Seconds since the server started.");
     let _ = writeln!(out, "# TYPE govsearch_uptime_seconds gauge");
     let _ = writeln!(out, "govsearch_uptime_seconds {}", st.started.elapsed().as_secs());

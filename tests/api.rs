@@ -290,3 +290,32 @@ async fn admin_reindex_and_crawl_jobs() {
     }
     site.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_crawled_urls_by_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = govsearch::data::DataDir::open(dir.path()).unwrap();
+    let site = govsearch::demo_site::DemoSite::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let config = govsearch_crawler::Config::parse(&site.config_toml(), "demo").unwrap();
+    let state = govsearch_crawler::CrawlState::open(&data.crawl_db()).unwrap();
+    govsearch_crawler::crawl::run(
+        &config,
+        &state,
+        govsearch_crawler::CrawlOptions { max_pages: Some(20), progress: None },
+    )
+    .await
+    .unwrap();
+    drop(state);
+    site.shutdown().await;
+    let cat = std::sync::Arc::new(govsearch_index::Catalogue::open(&data.index_dir()).unwrap());
+    let mut st = govsearch::server::AppState::new(cat);
+    st.admin = Some(govsearch::server::admin::AdminConfig { data, sites: None });
+    let (s, body, _) = get(&st, "/metrics").await;
+    assert_eq!(s, StatusCode::OK);
+    let fetched: u64 = body
+        .lines()
+        .filter(|l| l.starts_with("govsearch_crawl_urls{"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum();
+    assert!(fetched >= 20, "{body}");
+}
