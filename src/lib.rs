@@ -10,4 +10,5 @@ pub mod demo_site;
 pub mod eval;
 pub mod metrics;
 pub mod pipeline;
+pub mod scale;
 pub mod server;

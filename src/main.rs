@@ -160,6 +160,18 @@ enum Command {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// Generate a larger realistic corpus from a real one (for the scale benchmarks).
+    Gen {
+        /// The real corpus to recombine.
+        #[arg(long)]
+        corpus: PathBuf,
+        /// Documents to generate.
+        #[arg(long)]
+        count: usize,
+        /// Output file (.jsonl or .jsonl.gz).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Audit proactive-disclosure coverage; exits 2 when there are findings.
     Audit {
         /// Only these sites or channels (repeatable).
@@ -321,6 +333,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 std::fs::write(&path, serde_json::to_vec_pretty(&report)?)
                     .with_context(|| format!("writing {}", path.display()))?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Gen { corpus, count, out } => {
+            govsearch::scale::generate(&corpus, count, &out)?;
+            eprintln!("wrote {count} documents to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { site, as_of, json } => {
