@@ -6,4 +6,5 @@ mod browser;
 mod cli;
 mod common;
 mod e2e;
+mod pages;
 mod staff;

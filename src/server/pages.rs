@@ -194,7 +194,7 @@ fn results(p: &SearchParams, r: &SearchResponse) -> Markup {
                 ol class="hits" start=(r.size * (r.page - 1) + 1) {
                     @for h in &r.hits {
                         li class="hit" {
-                            h2 { a href=(format!("/documents/{}", urlencode(&h.id))) { (PreEscaped(&h.title_html)) } }
+                            h2 { a href=(document_href(&h.id)) { (PreEscaped(&h.title_html)) } }
                             p class="meta" {
                                 @if !h.doc_number.is_empty() { span { "文号：" (h.doc_number) } }
                                 @if !h.publisher.is_empty() { span { "发布机构：" (h.publisher) } }
@@ -218,8 +218,15 @@ fn results(p: &SearchParams, r: &SearchResponse) -> Markup {
     }
 }
 
+/// Percent-encode a query-string value (space becomes `+`).
 pub(crate) fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The link to a document page. A path is not a query string: a space must be
+/// `%20` there (a `+` in a path stays a `+`, so `urlencode` would break ids with spaces).
+pub(crate) fn document_href(id: &str) -> String {
+    format!("/documents/{}", urlencode(id).replace('+', "%20"))
 }
 
 async fn search_page(State(st): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
@@ -328,14 +335,14 @@ async fn document_page(State(st): State<AppState>, headers: HeaderMap, Path(id):
                 section aria-labelledby="rel-links-h" {
                     h2 id="rel-links-h" { "相关政策与解读" }
                     ul { @for l in &doc.related_links {
-                        li { @if l.starts_with("http://") || l.starts_with("https://") { a href=(l) rel="noopener noreferrer nofollow" { (l) } } @else { a href=(format!("/documents/{}", urlencode(l))) { (l) } } }
+                        li { @if l.starts_with("http://") || l.starts_with("https://") { a href=(l) rel="noopener noreferrer nofollow" { (l) } } @else { a href=(document_href(l)) { (l) } } }
                     } }
                 }
             }
             @if !related.is_empty() {
                 section aria-labelledby="rel-h" {
                     h2 id="rel-h" { "相关文件" }
-                    ul { @for h in &related { li { a href=(format!("/documents/{}", urlencode(&h.id))) { (h.title) } } } }
+                    ul { @for h in &related { li { a href=(document_href(&h.id)) { (h.title) } } } }
                 }
             }
         }

@@ -16,7 +16,7 @@ use maud::{Markup, html};
 use serde::Serialize;
 
 use super::api::SearchParams;
-use super::pages::{layout, urlencode};
+use super::pages::{document_href, layout, urlencode};
 use super::{ApiError, AppState, blocking};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -359,7 +359,7 @@ async fn page_list(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Respo
             tbody {
                 @for d in &rows {
                     tr {
-                        td { a href=(format!("/documents/{}", urlencode(&d.id))) { (d.title) } }
+                        td { a href=(document_href(&d.id)) { (d.title) } }
                         td { (d.doc_number) } td { (d.publisher) } td { (d.category) } td { (d.column) } td { (d.published_date) }
                         td { (d.urls.len().max(1)) " 处" }
                     }
@@ -395,7 +395,7 @@ async fn page_audit(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Resp
             tbody { @for f in &r.findings { tr {
                 td { (match f.severity { govsearch_index::audit::Severity::Error => "严重", govsearch_index::audit::Severity::Warning => "警告", govsearch_index::audit::Severity::Notice => "提示" }) }
                 td { (f.message) }
-                td { @if f.doc_id.is_empty() { "—" } @else { a href=(format!("/documents/{}", urlencode(&f.doc_id))) { (if f.title.is_empty() { &f.doc_id } else { &f.title }) } } }
+                td { @if f.doc_id.is_empty() { "—" } @else { a href=(document_href(&f.doc_id)) { (if f.title.is_empty() { &f.doc_id } else { &f.title }) } } }
             } } }
         } }
         @if !r.not_checked.is_empty() {
