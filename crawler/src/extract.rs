@@ -448,8 +448,10 @@ fn clean_value(f: Field, v: &str) -> Option<String> {
     match f {
         Field::Published | Field::Issued | Field::Expiry | Field::Date => parse_date(&v),
         Field::Title if v.chars().count() < 4 => None,
-        // `〔〕号`: a template with nothing filled in
-        Field::DocNumber | Field::Index if !v.chars().any(|c| c.is_alphanumeric()) => None,
+        // `〔〕号`: a template with nothing filled in (号 is alphabetic, so a
+        // 文号 must have a digit: 0-9, full-width or 〇)
+        Field::DocNumber if !v.chars().any(char::is_numeric) => None,
+        Field::Index if !v.chars().any(|c| c.is_alphanumeric()) => None,
         _ => Some(cap(v, MAX_FIELD_CHARS)),
     }
 }

@@ -40,3 +40,10 @@ fn visible_date_line_beats_pubdate_meta() {
     assert_eq!(item("www.csrc.gov.cn/1434afe1").published_date, "2022-12-21");
     assert_eq!(item("www.csrc.gov.cn/31caaa6a").published_date, "2022-03-16");
 }
+
+/// www.beijing.gov.cn shows `[发文字号] 〔〕号`: the template with no number
+/// filled in (a script on the page blanks it).
+#[test]
+fn empty_doc_number_template_is_empty() {
+    assert_eq!(item("www.beijing.gov.cn/5b1f4c11").doc_number, "");
+}

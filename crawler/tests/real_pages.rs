@@ -48,6 +48,10 @@ const EMPTY_ON_PAGE: &[(&str, &str)] = &[
     ("fgj.sh.gov.cn/5332ed62", "publisher"),
     // 文号 only in the body text of a guide page
     ("fcj.shenyang.gov.cn/d21a23bd", "doc_number"),
+    // `[发文字号] 〔〕号`: the template with no number filled in
+    ("www.beijing.gov.cn/3def2ea5", "doc_number"),
+    ("www.beijing.gov.cn/5b1f4c11", "doc_number"),
+    ("www.beijing.gov.cn/9c7e41ce", "doc_number"),
 ];
 
 /// Expected failures of the link invariants, with the reason.
