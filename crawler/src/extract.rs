@@ -213,6 +213,11 @@ enum Field {
     /// A bare `日期：…` line (under the headline): the published date when no
     /// 发布日期/发布时间 label gives one, and ahead of the `PubDate` meta.
     Date,
+    /// 废止日期/有效期: a date is the expiry; a validity word (`废止日期：有效`)
+    /// is the validity.
+    ExpiryOrStatus,
+    /// 文件状态: the validity, only when the value is a validity word.
+    Status,
 }
 
 /// Labels (whitespace removed) → field. Longer labels first where one is a prefix of another.
@@ -243,7 +248,9 @@ const LABELS: &[(&str, Field)] = &[
     ("时效", Field::Validity),
     ("失效日期", Field::Expiry),
     ("有效期至", Field::Expiry),
-    ("废止日期", Field::Expiry),
+    ("有效期", Field::ExpiryOrStatus),
+    ("废止日期", Field::ExpiryOrStatus),
+    ("文件状态", Field::Status),
     ("标题", Field::Title),
     ("名称", Field::Title),
     ("文件名称", Field::Title),
@@ -435,8 +442,38 @@ impl Meta {
             Field::Expiry => &mut self.expiry,
             Field::Title => &mut self.title,
             Field::Date => &mut self.date,
+            Field::ExpiryOrStatus => &mut self.expiry,
+            Field::Status => &mut self.validity,
         }
     }
+
+    /// Whether the slots a label can fill are all taken.
+    fn full(&self, f: Field) -> bool {
+        match f {
+            Field::ExpiryOrStatus => !self.expiry.is_empty() && !self.validity.is_empty(),
+            _ => !self.field_ref(f).is_empty(),
+        }
+    }
+
+    fn field_ref(&self, f: Field) -> &str {
+        match f {
+            Field::Index => &self.index_number,
+            Field::Topic => &self.topic,
+            Field::Publisher => &self.publisher,
+            Field::DocNumber => &self.doc_number,
+            Field::Published => &self.published,
+            Field::Issued => &self.issued,
+            Field::Validity | Field::Status => &self.validity,
+            Field::Expiry | Field::ExpiryOrStatus => &self.expiry,
+            Field::Title => &self.title,
+            Field::Date => &self.date,
+        }
+    }
+}
+
+/// A word stating whether a document is in force (有效, 已失效, 废止, …).
+fn is_validity_word(v: &str) -> bool {
+    matches!(v, "有效" | "现行有效" | "失效" | "废止" | "已失效" | "已废止" | "已修改" | "修改")
 }
 
 fn clean_value(f: Field, v: &str) -> Option<String> {
@@ -447,6 +484,9 @@ fn clean_value(f: Field, v: &str) -> Option<String> {
     }
     match f {
         Field::Published | Field::Issued | Field::Expiry | Field::Date => parse_date(&v),
+        Field::ExpiryOrStatus if is_validity_word(&v) => Some(v),
+        Field::ExpiryOrStatus => parse_date(&v),
+        Field::Status => is_validity_word(&v).then_some(v),
         Field::Title if v.chars().count() < 4 => None,
         // `〔〕号`: a template with nothing filled in (号 is alphabetic, so a
         // 文号 must have a digit: 0-9, full-width or 〇)
@@ -464,7 +504,7 @@ fn read_metadata(root: NodeRef<'_>) -> Meta {
             continue;
         }
         let Some((field, inline, _)) = label_of(text) else { continue };
-        if !meta.slot(field).is_empty() || (field == Field::Date && inline.is_empty()) {
+        if meta.full(field) || (field == Field::Date && inline.is_empty()) {
             continue;
         }
         let mut value = None;
@@ -506,7 +546,14 @@ fn read_metadata(root: NodeRef<'_>) -> Meta {
             }
         }
         if let Some(v) = value {
-            *meta.slot(field) = v;
+            let target = match field {
+                Field::ExpiryOrStatus if is_validity_word(&v) => Field::Validity,
+                Field::ExpiryOrStatus => Field::Expiry,
+                f => f,
+            };
+            if meta.slot(target).is_empty() {
+                *meta.slot(target) = v;
+            }
         }
     }
     meta

@@ -47,3 +47,14 @@ fn visible_date_line_beats_pubdate_meta() {
 fn empty_doc_number_template_is_empty() {
     assert_eq!(item("www.beijing.gov.cn/5b1f4c11").doc_number, "");
 }
+
+/// The validity under other labels: `废止日期：有效` (www.changzhou.gov.cn),
+/// `有效期：有效` (www.chuzhou.gov.cn), `文件状态：已失效` (gjj.gz.gov.cn).
+#[test]
+fn validity_from_status_labels() {
+    assert_eq!(item("www.changzhou.gov.cn/37205d85").validity, "有效");
+    assert_eq!(item("www.changzhou.gov.cn/434e39ee").validity, "有效");
+    let chuzhou = item("www.chuzhou.gov.cn/aa636a00");
+    assert_eq!((chuzhou.validity.as_str(), chuzhou.expiry_date.as_str()), ("有效", ""));
+    assert_eq!(item("gjj.gz.gov.cn/c768de22").validity, "已失效");
+}
