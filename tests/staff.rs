@@ -157,3 +157,18 @@ async fn staff_pages_draw_charts_and_link_every_number() {
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("<svg") && html.contains("规范性文件没有对应的政策解读"));
 }
+
+#[tokio::test]
+async fn tally_publisher_filter_applies_to_table_two() {
+    let (_d, st) = staff_fixture();
+    let (s, j) = get_json(&st, "/api/tally?year=2024&publisher=%E5%85%B6%E4%BB%96%E6%9C%BA%E5%85%B3").await; // 其他机关
+    assert_eq!(s, StatusCode::OK, "{j}");
+    assert_eq!(j["total"], 0, "{j}");
+    for col in ["issued", "abolished", "in_force"] {
+        assert_eq!(j["normative"][col], serde_json::json!([]), "{col}: {j}");
+    }
+    let (_, j) =
+        get_json(&st, "/api/tally?year=2024&publisher=%E7%A4%BA%E4%BE%8B%E5%B8%82%E4%BA%BA%E6%B0%91%E6%94%BF%E5%BA%9C")
+            .await; // 示例市人民政府
+    assert_eq!(j["normative"]["issued"].as_array().unwrap().len(), 2, "{j}");
+}

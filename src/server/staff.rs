@@ -109,7 +109,14 @@ pub fn tally_answer(
     let t = tally(&docs, &req)?;
     let (rules, normative) = match year {
         Some(y) => {
-            let (r, n) = instruments(&docs, y, &req.sites);
+            // Table 二 is filtered like the tally: by site (in `instruments`) and by publisher.
+            let (r, n) = match req.publisher.as_deref() {
+                Some(p) => {
+                    let of_publisher: Vec<Document> = docs.iter().filter(|d| d.publisher == p).cloned().collect();
+                    instruments(&of_publisher, y, &req.sites)
+                }
+                None => instruments(&docs, y, &req.sites),
+            };
             (Some(r), Some(n))
         }
         None => (None, None),
