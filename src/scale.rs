@@ -7,8 +7,6 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::data::CorpusRecord;
-
 /// Body bytes aimed at per generated item.
 pub const BODY_BYTES: usize = 3_000;
 
@@ -72,7 +70,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("g.jsonl.gz");
         super::generate(&corpus, 50, &out).unwrap();
-        let recs: Vec<super::CorpusRecord> = crate::data::read_corpus(&out).unwrap();
+        let recs: Vec<crate::data::CorpusRecord> = crate::data::read_corpus(&out).unwrap();
         assert_eq!(recs.len(), 50);
         for r in &recs {
             assert!(r.body.len() >= super::BODY_BYTES && r.body.len() < super::BODY_BYTES + 4_100, "{}", r.body.len());
@@ -80,7 +78,7 @@ mod tests {
         // Deterministic.
         let out2 = dir.path().join("g2.jsonl.gz");
         super::generate(&corpus, 50, &out2).unwrap();
-        let again: Vec<super::CorpusRecord> = crate::data::read_corpus(&out2).unwrap();
+        let again: Vec<crate::data::CorpusRecord> = crate::data::read_corpus(&out2).unwrap();
         assert_eq!(
             recs.iter().map(|r| &r.title).collect::<Vec<_>>(),
             again.iter().map(|r| &r.title).collect::<Vec<_>>()
