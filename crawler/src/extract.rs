@@ -218,6 +218,9 @@ enum Field {
     ExpiryOrStatus,
     /// 文件状态: the validity, only when the value is a validity word.
     Status,
+    /// 来源/信息来源: the publisher when no 发布机构-type label gives one, only
+    /// when it names a government body (not a newspaper).
+    Source,
 }
 
 /// Labels (whitespace removed) → field. Longer labels first where one is a prefix of another.
@@ -254,6 +257,8 @@ const LABELS: &[(&str, Field)] = &[
     ("标题", Field::Title),
     ("名称", Field::Title),
     ("文件名称", Field::Title),
+    ("信息来源", Field::Source),
+    ("来源", Field::Source),
     // last: only a text that starts with it, and only with an inline value
     ("日期", Field::Date),
 ];
@@ -427,6 +432,7 @@ struct Meta {
     expiry: String,
     title: String,
     date: String,
+    source: String,
 }
 
 impl Meta {
@@ -444,6 +450,7 @@ impl Meta {
             Field::Date => &mut self.date,
             Field::ExpiryOrStatus => &mut self.expiry,
             Field::Status => &mut self.validity,
+            Field::Source => &mut self.source,
         }
     }
 
@@ -467,8 +474,24 @@ impl Meta {
             Field::Expiry | Field::ExpiryOrStatus => &self.expiry,
             Field::Title => &self.title,
             Field::Date => &self.date,
+            Field::Source => &self.source,
         }
     }
+}
+
+/// A newspaper or a website rather than an office (大连日报, 本网).
+fn is_press(v: &str) -> bool {
+    ["日报", "晚报", "网", "报社", "新闻"].iter().any(|e| v.ends_with(e)) || matches!(v, "本网" | "本站")
+}
+
+/// A name of a government body (…局, …委员会, …中心, …人民政府, 证监会).
+fn is_gov_body(v: &str) -> bool {
+    let n = v.chars().count();
+    (2..=40).contains(&n)
+        && !is_press(v)
+        && ["局", "委", "会", "厅", "办", "办公室", "政府", "中心", "部", "署", "院", "处", "室", "所", "站"]
+            .iter()
+            .any(|e| v.ends_with(e))
 }
 
 /// A word stating whether a document is in force (有效, 已失效, 废止, …).
@@ -487,6 +510,7 @@ fn clean_value(f: Field, v: &str) -> Option<String> {
         Field::ExpiryOrStatus if is_validity_word(&v) => Some(v),
         Field::ExpiryOrStatus => parse_date(&v),
         Field::Status => is_validity_word(&v).then_some(v),
+        Field::Source => is_gov_body(&v).then(|| cap(v, MAX_FIELD_CHARS)),
         Field::Title if v.chars().count() < 4 => None,
         // `〔〕号`: a template with nothing filled in (号 is alphabetic, so a
         // 文号 must have a digit: 0-9, full-width or 〇)
@@ -827,20 +851,22 @@ pub fn extract_item(url: &Url, html: &str, site: Option<&SiteConfig>) -> Extract
     let title = title_of(&doc, &metas, &meta.title, site);
     let body_el = body_element(&doc, site);
     let body = body_el.map(block_text).unwrap_or_default();
-    let publisher = if meta.publisher.is_empty() {
+    let publisher = if !meta.publisher.is_empty() {
+        meta.publisher
+    } else if !meta.source.is_empty() {
+        meta.source
+    } else {
         meta_get(&metas, "contentsource")
             .filter(|s| {
                 Some(*s) != meta_get(&metas, "articletitle")
                     && Some(*s) != meta_get(&metas, "columnname")
                     && Some(*s) != meta_get(&metas, "sitename")
                     && !s.ends_with("网站")
-                    && !matches!(*s, "本网" | "本站")
+                    && !is_press(s)
             })
             .map(|s| cap(s.to_owned(), MAX_FIELD_CHARS))
-            .or_else(|| hidden_field(&doc, &NEWS_SOURCE))
+            .or_else(|| hidden_field(&doc, &NEWS_SOURCE).filter(|s| !is_press(s)))
             .unwrap_or_default()
-    } else {
-        meta.publisher
     };
     // the visible date beats the `PubDate` meta, which on some sites is the
     // time the page was generated (www.csrc.gov.cn: 页面生成时间)

@@ -58,3 +58,15 @@ fn validity_from_status_labels() {
     assert_eq!((chuzhou.validity.as_str(), chuzhou.expiry_date.as_str()), ("有效", ""));
     assert_eq!(item("gjj.gz.gov.cn/c768de22").validity, "已失效");
 }
+
+/// With no 发布机构-type label, a visible `来源：` naming a government body is
+/// the publisher (fcj.shenyang.gov.cn, gjj.wuhan.gov.cn); a newspaper is not
+/// (www.dl.gov.cn `来源：大连日报`, www.fuzhou.gov.cn `来源：福州日报`).
+#[test]
+fn publisher_from_visible_source() {
+    assert_eq!(item("fcj.shenyang.gov.cn/2dbb5a66").publisher, "沈阳市房产局");
+    assert_eq!(item("fcj.shenyang.gov.cn/0b6abb1f").publisher, "沈阳市房产局");
+    assert_eq!(item("gjj.wuhan.gov.cn/91e61e46").publisher, "武汉住房公积金管理中心");
+    assert_eq!(item("www.dl.gov.cn/3f8ea8a0").publisher, "");
+    assert_eq!(item("www.fuzhou.gov.cn/55f623ae").publisher, "");
+}
