@@ -359,7 +359,7 @@ pub fn audit(docs: &[Document], sites: &[String], as_of: &str, rules: &Rules, ca
             } else if is_normative(d)
                 && end >= today
                 && end - today <= EXPIRY_WARNING_DAYS
-                && !matches!(d.validity.as_str(), "失效" | "废止")
+                && !crate::catalogue::is_demoted(&d.validity)
             {
                 findings.push(finding(
                     Severity::Warning,
@@ -440,6 +440,21 @@ mod tests {
         assert_eq!(c.working_days_between(a, b), 1 /*Oct 8*/ + 1 + 1 + 1 /*9,10,11*/ + 1 /*12*/ + 1 /*14*/);
         assert!(c.is_working_day(day_index("2025-01-26").unwrap()), "Sunday make-up day");
         assert!(!c.is_working_day(day_index("2025-01-29").unwrap()), "Spring Festival");
+    }
+
+    #[test]
+    fn abolished_documents_are_not_expiring_soon() {
+        let mut docs = Vec::new();
+        for (id, validity) in [("a", "有效"), ("b", "已废止"), ("c", "已失效"), ("d", "废止")] {
+            let mut x = d(id, "规范性文件", "办法", "2023-01-01");
+            x.validity = validity.into();
+            x.expiry_date = "2025-06-01".into();
+            docs.push(x);
+        }
+        let r = audit(&docs, &[], "2025-04-01", &Rules::default_rules(), &Calendar::default_calendar()).unwrap();
+        let soon: Vec<&str> =
+            r.findings.iter().filter(|f| f.code == "expiring-soon").map(|f| f.doc_id.as_str()).collect();
+        assert_eq!(soon, ["a"]);
     }
 
     #[test]

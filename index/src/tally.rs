@@ -202,7 +202,7 @@ pub fn instruments(docs: &[Document], year: i32, sites: &[String]) -> (Instrumen
         if made.starts_with(&year_s) {
             row.issued.push(d.id.clone());
         }
-        let ended = matches!(d.validity.as_str(), "失效" | "废止" | "已废止" | "已失效");
+        let ended = crate::catalogue::is_demoted(&d.validity);
         let end_date = if is_date(&d.expiry_date) { Some(d.expiry_date.as_str()) } else { None };
         if ended && end_date.is_some_and(|e| e.starts_with(&year_s)) {
             row.abolished.push(d.id.clone());
