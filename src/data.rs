@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use govsearch_index::Document;
 use rusqlite::{Connection, params};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Paths inside one data folder.
 #[derive(Debug, Clone)]
@@ -51,7 +51,7 @@ impl DataDir {
 }
 
 /// One line of the corpus format (`../shared/corpus/README.md`): every key a string.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CorpusRecord {
     pub id: String,

@@ -36,7 +36,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::{Deserialize, Serialize};
 
 /// The embedded sample: 291 real documents, gzip JSON Lines.
 static DOCS_GZ: &[u8] = include_bytes!("../assets/demo/docs.jsonl.gz");
@@ -51,31 +50,9 @@ const ORG_CODE: &str = "11379900MB0000001D";
 /// A copy page's number is the original's plus this.
 const COPY_OFFSET: usize = 100_000;
 
-/// One document of the embedded sample.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DemoDoc {
-    pub id: String,
-    pub title: String,
-    #[serde(default)]
-    pub doc_number: String,
-    #[serde(default)]
-    pub publisher: String,
-    /// 法律/行政法规/部门规章/地方性法规/政策文件/政策解读/工作报告/其他.
-    #[serde(default)]
-    pub category: String,
-    /// `YYYY-MM-DD` or empty.
-    #[serde(default)]
-    pub issued_date: String,
-    /// `YYYY-MM-DD` or empty.
-    #[serde(default)]
-    pub published_date: String,
-    #[serde(default)]
-    pub validity: String,
-    /// Paragraphs separated by `\n`.
-    pub body: String,
-    #[serde(default)]
-    pub source: String,
-}
+/// One document of the embedded sample: a record of the corpus format (the
+/// same type `govsearch import` reads).
+pub use crate::data::CorpusRecord as DemoDoc;
 
 /// The embedded documents, parsed.
 pub fn demo_documents() -> anyhow::Result<Vec<DemoDoc>> {
