@@ -194,6 +194,9 @@ static TRAILING_DATE: LazyLock<Regex> = LazyLock::new(|| re(r"\s*[(（]\s*\d{4}�
 static ORG_NAME: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^[\p{Han}（）()]{2,14}(中心|局|人民政府|政府|委员会|办公室|办公厅|厅|委|网|门户|市|县|区|省)$")
 });
+/// A line that is a 文号 by itself: `深建规〔2018〕11号`, `京政办发[2013]17号`.
+static DOC_NUMBER_LINE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[\p{Han}A-Za-z]{1,20}[〔\[［(（]\d{4}[〕\]］)）]第?\d{1,6}号$"));
 static SCRIPT_HREF: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(?i)href\s*=\s*\\?["']([^"'<>\s]+)\\?["'][^>]{0,200}>([^<]{0,300})</a>"#));
 static INDEX_N: LazyLock<Regex> = LazyLock::new(|| re(r"/(index|list|default)_(\d+)\.(s?html?|jsp)$"));
@@ -851,6 +854,11 @@ pub fn extract_item(url: &Url, html: &str, site: Option<&SiteConfig>) -> Extract
     let title = title_of(&doc, &metas, &meta.title, site);
     let body_el = body_element(&doc, site);
     let body = body_el.map(block_text).unwrap_or_default();
+    let doc_number = if meta.doc_number.is_empty() {
+        doc_number_at_head(&body, body_root, body_el).unwrap_or_default()
+    } else {
+        meta.doc_number
+    };
     let publisher = if !meta.publisher.is_empty() {
         meta.publisher
     } else if !meta.source.is_empty() {
@@ -900,7 +908,7 @@ pub fn extract_item(url: &Url, html: &str, site: Option<&SiteConfig>) -> Extract
         category: category_for(site, url, &column),
         column,
         title,
-        doc_number: meta.doc_number,
+        doc_number,
         index_number: meta.index_number,
         publisher,
         topic: meta.topic,
@@ -916,6 +924,24 @@ pub fn extract_item(url: &Url, html: &str, site: Option<&SiteConfig>) -> Extract
     };
     item.content_hash = content_hash(&item);
     item
+}
+
+fn as_doc_number(text: &str) -> Option<String> {
+    let c = compact(text);
+    (c.chars().count() <= 40 && DOC_NUMBER_LINE.is_match(&c)).then_some(c)
+}
+
+/// The 文号 heading the document text: one of the first lines of the body, or
+/// a text just above the body element (a `<h3>` or a cell under the headline),
+/// that is a document number by itself.
+fn doc_number_at_head(body: &str, root: NodeRef<'_>, body_el: Option<ElementRef<'_>>) -> Option<String> {
+    if let Some(n) = body.lines().take(3).find_map(as_doc_number) {
+        return Some(n);
+    }
+    let body_el = body_el?;
+    let nodes = text_nodes(root);
+    let first = nodes.iter().position(|(n, _)| n.ancestors().any(|a| a.id() == body_el.id()))?;
+    nodes[first.saturating_sub(8)..first].iter().rev().find_map(|(_, t)| as_doc_number(t))
 }
 
 static POLICY_TITLE: LazyLock<Regex> = LazyLock::new(|| {

@@ -70,3 +70,16 @@ fn publisher_from_visible_source() {
     assert_eq!(item("www.dl.gov.cn/3f8ea8a0").publisher, "");
     assert_eq!(item("www.fuzhou.gov.cn/55f623ae").publisher, "");
 }
+
+/// With no 文号 label, a line that is a 文号 by itself heading the document
+/// text: the first line of the body (www.gd.gov.cn, www.bengbu.gov.cn,
+/// edu.sh.gov.cn) or just above it (www.changchun.gov.cn `<h3>`,
+/// www.changzhou.gov.cn: a cell under the headline).
+#[test]
+fn doc_number_heading_the_text() {
+    assert_eq!(item("www.gd.gov.cn/4ad5db83").doc_number, "深建规〔2018〕11号");
+    assert_eq!(item("www.bengbu.gov.cn/3ef1fe0a").doc_number, "蚌房金〔2022〕18号");
+    assert_eq!(item("edu.sh.gov.cn/b8fe8397").doc_number, "沪教委规〔2021〕2号");
+    assert_eq!(item("www.changchun.gov.cn/538d0a38").doc_number, "长府办发〔2020〕35号");
+    assert_eq!(item("www.changzhou.gov.cn/434e39ee").doc_number, "常公积金〔2024〕1号");
+}
