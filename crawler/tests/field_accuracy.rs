@@ -25,8 +25,9 @@ const PREFIX: &str = "html/ljz060707-lang__China-Real-Estate-Policy-Database/";
 const FIELDS: &[&str] =
     &["title", "doc_number", "index_number", "publisher", "issued_date", "published_date", "validity", "body"];
 
-/// Overall floor (all fields together), a little under the measured figure.
-const FLOOR: f64 = 0.90;
+/// Overall floor (all fields together), a little under the measured figure
+/// (319/328 = 97.3%).
+const FLOOR: f64 = 0.97;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
