@@ -303,10 +303,11 @@ pub fn audit(docs: &[Document], sites: &[String], as_of: &str, rules: &Rules, ca
         }
     }
 
-    let mut index_numbers: HashMap<&str, Vec<&Document>> = HashMap::new();
+    // 索引号 is unique per publisher (two publishers may number items alike).
+    let mut index_numbers: HashMap<(&str, &str), Vec<&Document>> = HashMap::new();
     for d in &docs {
         if !d.index_number.trim().is_empty() {
-            index_numbers.entry(d.index_number.trim()).or_default().push(d);
+            index_numbers.entry((d.publisher.trim(), d.index_number.trim())).or_default().push(d);
         }
         if is_normative(d) && !d.withdrawn && !interpreted.contains(d.id.as_str()) {
             findings.push(finding(
@@ -380,9 +381,9 @@ pub fn audit(docs: &[Document], sites: &[String], as_of: &str, rules: &Rules, ca
             }
         }
     }
-    let mut dup: Vec<(&&str, &Vec<&Document>)> = index_numbers.iter().filter(|(_, v)| v.len() > 1).collect();
+    let mut dup: Vec<(&(&str, &str), &Vec<&Document>)> = index_numbers.iter().filter(|(_, v)| v.len() > 1).collect();
     dup.sort_by_key(|(k, _)| **k);
-    for (num, ds) in dup {
+    for ((_, num), ds) in dup {
         for d in ds {
             findings.push(finding(
                 Severity::Error,
@@ -440,6 +441,20 @@ mod tests {
         assert_eq!(c.working_days_between(a, b), 1 /*Oct 8*/ + 1 + 1 + 1 /*9,10,11*/ + 1 /*12*/ + 1 /*14*/);
         assert!(c.is_working_day(day_index("2025-01-26").unwrap()), "Sunday make-up day");
         assert!(!c.is_working_day(day_index("2025-01-29").unwrap()), "Spring Festival");
+    }
+
+    #[test]
+    fn index_numbers_are_unique_per_publisher() {
+        let a = d("a", "通知公告", "通知甲", "2025-01-01");
+        let mut b = d("b", "通知公告", "通知乙", "2025-01-02");
+        b.index_number = "IDX-a".into();
+        b.publisher = "另一局".into();
+        let mut c = d("c", "通知公告", "通知丙", "2025-01-03");
+        c.index_number = "IDX-a".into();
+        let r = audit(&[a, b, c], &[], "2025-04-01", &Rules::default_rules(), &Calendar::default_calendar()).unwrap();
+        let dups: Vec<&str> =
+            r.findings.iter().filter(|f| f.code == "duplicate-index-number").map(|f| f.doc_id.as_str()).collect();
+        assert_eq!(dups, ["a", "c"]);
     }
 
     #[test]
