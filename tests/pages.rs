@@ -37,3 +37,14 @@ async fn document_links_work_for_ids_with_spaces_and_plus() {
         assert!(page.contains("电动自行车登记办法"), "{l}");
     }
 }
+
+#[tokio::test]
+async fn filter_form_keeps_every_active_filter() {
+    let f = crate::common::fixture();
+    let (s, html, _) =
+        get(&f.state, "/search?q=%E6%94%BF%E5%BA%9C&topic=%E5%85%AC%E5%AE%89&validity=%E6%9C%89%E6%95%88").await;
+    assert_eq!(s, StatusCode::OK);
+    for hidden in [r#"name="topic" value="公安""#, r#"name="validity" value="有效""#] {
+        assert!(html.contains(hidden), "the date/sort form drops {hidden}");
+    }
+}

@@ -148,7 +148,7 @@ fn results(p: &SearchParams, r: &SearchResponse) -> Markup {
                 h2 class="vh" { "筛选结果" }
                 form class="filters" action="/search" method="get" {
                     input type="hidden" name="q" value=(q);
-                    @for key in ["category", "publisher", "site", "validity", "year"] {
+                    @for key in ["category", "publisher", "site", "topic", "validity", "year"] {
                         @if let Some(v) = p.get(key) { input type="hidden" name=(key) value=(v); }
                     }
                     label for="from" { "发布日期从" }
