@@ -330,14 +330,20 @@ async fn crawl_recrawl_withdraw() {
     assert_eq!(count("/flaky/t20240105_5.html"), 2, "500 retried once");
     assert_eq!(count("/elsewhere.html"), 0);
     assert!(hits.iter().all(|h| h.user_agent.starts_with("govsearch/")));
-    // politeness: request starts Crawl-delay (100 ms, > delay_ms 50) apart, less
-    // arrival jitter on a loaded machine (the crawler spaces sends by 100 ms)
+    // politeness: the crawler spaces request starts by the Crawl-delay (100 ms,
+    // > delay_ms 50). Arrivals at the server jitter on a loaded machine (seen:
+    // 60 ms gaps with a load average of 7 on 2 cores), so each gap gets a jitter
+    // allowance while the rate over the whole crawl must hold the delay:
+    // n requests span at least (n - 1) × 95 ms.
     let mut times: Vec<Instant> = hits.iter().map(|h| h.at).collect();
     times.sort();
     for w in times.windows(2) {
         let gap = w[1] - w[0];
-        assert!(gap >= Duration::from_millis(80), "requests {gap:?} apart");
+        assert!(gap >= Duration::from_millis(50), "requests {gap:?} apart");
     }
+    let span = times[times.len() - 1] - times[0];
+    let floor = Duration::from_millis(95) * (times.len() as u32 - 1);
+    assert!(span >= floor, "{} requests in {span:?}: faster than one per 100 ms", times.len());
     // the calendar trap is cut
     let cal = hits.iter().filter(|h| h.path.starts_with("/cal/")).count();
     assert!(r.traps >= 1, "{report}");
