@@ -118,6 +118,8 @@ async fn tally_bad_parameters() {
         ("/api/tally.csv?year=2024&value=nothing", "value"),
         ("/api/audit?as_of=yesterday", "as_of"),
         ("/api/audit?site=nowhere", "site"),
+        ("/api/audit?site=a&site=nowhere", "site"),
+        ("/api/tally?year=2024&site=a&site=nowhere", "site"),
     ] {
         let (s, j) = get_json(&st, uri).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {j}");

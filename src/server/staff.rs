@@ -47,10 +47,9 @@ pub struct TallyAnswer {
     pub normative: Option<InstrumentRow>,
 }
 
-/// The tally request a set of parameters asks for; `year` defaults to the
-/// latest year with published items.
-pub fn tally_request(p: &SearchParams, docs: &[Document]) -> Result<(TallyRequest, Option<i32>), ApiError> {
-    let group = GroupBy::parse(p.get("group").unwrap_or("category"))?;
+/// Every `site` parameter (repeated and/or comma-separated); each must be a
+/// site or channel of the catalogue.
+fn sites_param(p: &SearchParams, docs: &[Document]) -> Result<Vec<String>, ApiError> {
     let sites: Vec<String> = p
         .pairs
         .iter()
@@ -63,6 +62,14 @@ pub fn tally_request(p: &SearchParams, docs: &[Document]) -> Result<(TallyReques
     if let Some(s) = sites.iter().find(|s| !known.contains(s.as_str())) {
         return Err(ApiError::BadRequest("site", format!("{s:?} is not a site or channel in the catalogue")));
     }
+    Ok(sites)
+}
+
+/// The tally request a set of parameters asks for; `year` defaults to the
+/// latest year with published items.
+pub fn tally_request(p: &SearchParams, docs: &[Document]) -> Result<(TallyRequest, Option<i32>), ApiError> {
+    let group = GroupBy::parse(p.get("group").unwrap_or("category"))?;
+    let sites = sites_param(p, docs)?;
     let publisher = p.get("publisher").map(str::to_owned);
     let (from, to) = (p.get("from"), p.get("to"));
     let (mut req, year) = if from.is_some() || to.is_some() {
@@ -214,14 +221,7 @@ fn run_audit(st: &AppState, p: &SearchParams) -> Result<AuditReport, ApiError> {
 /// The audit a set of parameters asks for (`site`, `as_of`).
 pub fn audit_report(cat: &govsearch_index::Catalogue, p: &SearchParams) -> Result<AuditReport, ApiError> {
     let docs = cat.records()?;
-    let sites: Vec<String> = p
-        .get("site")
-        .map(|s| s.split(',').map(|x| x.trim().to_owned()).filter(|x| !x.is_empty()).collect())
-        .unwrap_or_default();
-    let known: std::collections::HashSet<&str> = docs.iter().map(|d| d.site.as_str()).collect();
-    if let Some(s) = sites.iter().find(|s| !known.contains(s.as_str())) {
-        return Err(ApiError::BadRequest("site", format!("{s:?} is not a site or channel in the catalogue")));
-    }
+    let sites = sites_param(p, &docs)?;
     if docs.is_empty() {
         return Err(ApiError::BadRequest("site", "the catalogue is empty: crawl or import first".into()));
     }
