@@ -116,7 +116,6 @@ impl NgramTokenizer {
 
 /// Token stream of [`NgramTokenizer`].
 pub struct NgramStream<'a> {
-    text: &'a str,
     chars: std::iter::Peekable<CharIndices<'a>>,
     index: usize,
     token: &'a mut Token,
@@ -134,7 +133,6 @@ impl Tokenizer for NgramTokenizer {
             c.fetch_add(text.len() as u64, std::sync::atomic::Ordering::Relaxed);
         }
         NgramStream {
-            text,
             chars: text.char_indices().peekable(),
             index: 0,
             token: &mut self.token,
@@ -211,7 +209,6 @@ impl TokenStream for NgramStream<'_> {
                 return true;
             }
         }
-        let _ = self.text;
         false
     }
     fn token(&self) -> &Token {

@@ -143,10 +143,9 @@ impl Catalogue {
     pub fn documents(&self) -> Result<Vec<Document>> {
         let searcher = self.reader.searcher();
         let mut out = Vec::with_capacity(searcher.num_docs() as usize);
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        for segment in searcher.segment_readers() {
             let store = segment.get_store_reader(64).map_err(tantivy::TantivyError::from)?;
             for doc_id in segment.doc_ids_alive() {
-                let _ = ord;
                 let stored: TantivyDocument = store.get(doc_id)?;
                 let bytes = stored.get_first(self.fields.doc).and_then(|v| v.as_bytes()).unwrap_or_default();
                 let doc: Document = serde_json::from_slice(bytes).map_err(|e| Error::Stored {
@@ -210,7 +209,7 @@ impl Catalogue {
         {
             return Ok(s.clone());
         }
-        let s = Arc::new(Suggester::build(self, &searcher)?);
+        let s = Arc::new(Suggester::build(&searcher)?);
         *slot = Some((generation, s.clone()));
         Ok(s)
     }

@@ -17,8 +17,7 @@ pub(crate) struct Suggester {
 }
 
 impl Suggester {
-    pub(crate) fn build(cat: &Catalogue, searcher: &tantivy::Searcher) -> Result<Suggester> {
-        let _ = cat;
+    pub(crate) fn build(searcher: &tantivy::Searcher) -> Result<Suggester> {
         let mut entries = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for seg in searcher.segment_readers() {
