@@ -9,7 +9,7 @@
 //!   separator (粤公规2020 3号 against 粤公规〔2020〕3号) still lines up, while two
 //!   ideographs typed side by side must be side by side in the text (their
 //!   bigram must be there). Any substring of the normalised text is then an
-//!   exact phrase query over these terms (see `search::ngram_phrase`),
+//!   exact phrase query over these terms (see `search::NgramPhrase`),
 //!   whatever jieba did with it; a query of one lone ideograph is a prefix
 //!   over the terms. About one token per character keeps the index small: a
 //!   unigram for every character as well would double the postings. This is the recall

@@ -6,7 +6,7 @@
 //! how jieba cut the document: every query word (jieba's default cut of each
 //! unquoted term, or a quoted phrase whole) must occur as an exact substring
 //! of the normalised title, body, attachments or 文号/发布机构/索引号
-//! (`ngram_phrase`). A word with synonyms may be found through any of them.
+//! (`NgramPhrase`). A word with synonyms may be found through any of them.
 //! When that finds nothing and the query had several words, it is run again
 //! with any word enough (`QueryInfo::relaxed`).
 //!
@@ -85,7 +85,41 @@ fn join_ideographs(text: &str) -> String {
 /// and a lone ideograph (one between words) as its unigram, which the text
 /// holds as a run start or run end. A query of one lone ideograph is a prefix
 /// over the terms. `None` when `text` has nothing indexable.
-pub(crate) fn ngram_phrase(field: Field, text: &str) -> Option<Box<dyn Query>> {
+///
+/// The terms do not depend on the field: build them once with [`NgramPhrase::new`]
+/// and ask for the query of each field.
+pub(crate) struct NgramPhrase {
+    /// (position, term text) of the chosen terms.
+    terms: Vec<(usize, String)>,
+    /// The whole text is one lone ideograph (a prefix query).
+    only_lone: bool,
+}
+
+impl NgramPhrase {
+    /// The terms of `text`; `None` when it has nothing indexable.
+    pub(crate) fn new(text: &str) -> Option<NgramPhrase> {
+        ngram_terms(text)
+    }
+
+    /// The query on one n-gram field.
+    pub(crate) fn query(&self, field: Field) -> Option<Box<dyn Query>> {
+        match self.terms.as_slice() {
+            [] => None,
+            [(_, t)] if self.only_lone => {
+                let pattern = format!("{}.?", regex::escape(t));
+                RegexQuery::from_pattern(&pattern, field).ok().map(|q| Box::new(q) as Box<dyn Query>)
+            }
+            [(_, t)] => Some(Box::new(TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs))),
+            [(base, _), ..] => {
+                let terms: Vec<(usize, Term)> =
+                    self.terms.iter().map(|(p, t)| (p - base, Term::from_field_text(field, t))).collect();
+                Some(Box::new(PhraseQuery::new_with_offset(terms)))
+            }
+        }
+    }
+}
+
+fn ngram_terms(text: &str) -> Option<NgramPhrase> {
     let text = join_ideographs(text);
     let toks = ngram_tokens(&text);
     // Units: (position, token, is a one-ideograph token). A run start carries
@@ -129,20 +163,10 @@ pub(crate) fn ngram_phrase(field: Field, text: &str) -> Option<Box<dyn Query>> {
     // where the index holds bigrams: match it as a prefix. After a word it is
     // a run start in any matching text, which has its unigram.
     let only_lone = units.len() == 1 && units[0].2;
-    match chosen.len() {
-        0 => None,
-        1 if only_lone => {
-            let pattern = format!("{}.?", regex::escape(chosen[0].1));
-            RegexQuery::from_pattern(&pattern, field).ok().map(|q| Box::new(q) as Box<dyn Query>)
-        }
-        1 => Some(Box::new(TermQuery::new(Term::from_field_text(field, chosen[0].1), IndexRecordOption::WithFreqs))),
-        _ => {
-            let base = chosen[0].0;
-            let terms: Vec<(usize, Term)> =
-                chosen.into_iter().map(|(p, t)| (p - base, Term::from_field_text(field, t))).collect();
-            Some(Box::new(PhraseQuery::new_with_offset(terms)))
-        }
+    if chosen.is_empty() {
+        return None;
     }
+    Some(NgramPhrase { terms: chosen.into_iter().map(|(p, t)| (p, t.to_owned())).collect(), only_lone })
 }
 
 fn boosted(q: Box<dyn Query>, boost: Score) -> Box<dyn Query> {
@@ -168,10 +192,12 @@ fn ngram_fields(f: &Fields, scope: Scope) -> Vec<(Field, Score)> {
 
 /// "`text` occurs in scope", scored by field weight.
 fn occurs(f: &Fields, scope: Scope, text: &str) -> Option<Box<dyn Query>> {
+    // Tokenise once, then one query per field.
+    let phrase = NgramPhrase::new(text)?;
     any_of(
         ngram_fields(f, scope)
             .into_iter()
-            .filter_map(|(field, w)| ngram_phrase(field, text).map(|q| boosted(q, w)))
+            .filter_map(|(field, w)| phrase.query(field).map(|q| boosted(q, w)))
             .collect(),
     )
 }
@@ -229,13 +255,15 @@ fn plan_term(f: &Fields, t: &QTerm, highlights: &mut Vec<String>) -> TermPlan {
             }
             if words.len() > 1 {
                 highlights.push(t.text.clone());
-                if let Some(q) = ngram_phrase(f.title_ng, &t.text) {
-                    plan.boosts.push(boosted(q, 4.0));
-                }
-                if t.scope == Scope::Any
-                    && let Some(q) = ngram_phrase(f.body_ng, &t.text)
-                {
-                    plan.boosts.push(boosted(q, 1.5));
+                if let Some(phrase) = NgramPhrase::new(&t.text) {
+                    if let Some(q) = phrase.query(f.title_ng) {
+                        plan.boosts.push(boosted(q, 4.0));
+                    }
+                    if t.scope == Scope::Any
+                        && let Some(q) = phrase.query(f.body_ng)
+                    {
+                        plan.boosts.push(boosted(q, 1.5));
+                    }
                 }
             }
         }
