@@ -272,7 +272,14 @@ fn plan_term(f: &Fields, t: &QTerm, highlights: &mut Vec<String>) -> TermPlan {
 }
 
 /// The text query (no filters). `None` when nothing positive is searchable.
-fn text_query(f: &Fields, pq: &ParsedQuery, relaxed: bool, highlights: &mut Vec<String>) -> Option<Box<dyn Query>> {
+/// `number` is the document number found in the query (`docnum::find_in_query`).
+fn text_query(
+    f: &Fields,
+    pq: &ParsedQuery,
+    number: Option<&docnum::FoundNumber>,
+    relaxed: bool,
+    highlights: &mut Vec<String>,
+) -> Option<Box<dyn Query>> {
     let mut clauses: Vec<Clause> = Vec::new();
     let mut positive = 0;
     for g in &pq.groups {
@@ -319,7 +326,7 @@ fn text_query(f: &Fields, pq: &ParsedQuery, relaxed: bool, highlights: &mut Vec<
     }
     let mut main: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
     // A document number anywhere in the query.
-    if let Some(found) = docnum::find_in_query(&pq.normalized) {
+    if let Some(found) = number {
         let nums: Vec<Box<dyn Query>> = found
             .candidates
             .iter()
@@ -433,16 +440,18 @@ impl Catalogue {
         let filter_clauses = filters(f, req)?;
         let pq = parse(&req.q);
         let searcher = self.reader.searcher();
+        // The regex runs once; the strict and the relaxed query both use it.
+        let number = docnum::find_in_query(&pq.normalized);
         let mut info = QueryInfo {
             normalized: pq.normalized.clone(),
             literal_fallback: pq.literal_fallback,
             truncated: pq.truncated,
-            doc_number: docnum::find_in_query(&pq.normalized).map(|n| n.key),
+            doc_number: number.as_ref().map(|n| n.key.clone()),
             notes: pq.notes.clone(),
             relaxed: false,
         };
         let mut highlights = Vec::new();
-        let text = text_query(f, &pq, false, &mut highlights);
+        let text = text_query(f, &pq, number.as_ref(), false, &mut highlights);
         let sort = if text.is_none() { SortOrder::Date } else { req.sort };
         let with_filters = |q: Box<dyn Query>| -> Box<dyn Query> {
             let mut clauses: Vec<Clause> = vec![(Occur::Must, q)];
@@ -459,7 +468,7 @@ impl Catalogue {
             .sum();
         if total == 0 && word_count > 1 {
             let mut hl = Vec::new();
-            if let Some(relaxed) = text_query(f, &pq, true, &mut hl) {
+            if let Some(relaxed) = text_query(f, &pq, number.as_ref(), true, &mut hl) {
                 let query = with_filters(relaxed);
                 (total, addrs, facets) = self.collect(&searcher, query.as_ref(), sort, offset, size)?;
                 info.relaxed = true;
