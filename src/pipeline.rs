@@ -76,7 +76,8 @@ pub fn document_from_item(item: &ExtractedItem) -> Document {
 /// 索引号 (with publisher), else same 文号 + title, else same body.
 fn dedup_key(d: &Document) -> String {
     if !d.index_number.trim().is_empty() {
-        return format!("idx:{}", d.index_number.trim());
+        // 索引号 is unique per publisher only: two publishers may number items alike.
+        return format!("idx:{}|{}", d.publisher.trim(), d.index_number.trim());
     }
     let num = govsearch_index::docnum::key(&d.doc_number);
     if !num.is_empty() {
@@ -177,4 +178,35 @@ pub fn import(data: &DataDir, path: &std::path::Path, channel: &str) -> Result<u
     }
     w.finish()?;
     Ok(docs.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str, publisher: &str, index_number: &str, url: &str) -> Document {
+        Document {
+            id: id.into(),
+            title: format!("{id} 的标题"),
+            publisher: publisher.into(),
+            index_number: index_number.into(),
+            url: url.into(),
+            urls: vec![url.into()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn same_index_number_merges_only_within_one_publisher() {
+        let docs = vec![
+            doc("a", "甲局", "2020-00001", "http://a.gov.cn/1.html"),
+            doc("a-copy", "甲局", "2020-00001", "http://a.gov.cn/col2/1.html"),
+            doc("b", "乙局", "2020-00001", "http://b.gov.cn/1.html"),
+        ];
+        let (out, merged) = dedup(docs);
+        assert_eq!(merged, 1);
+        let ids: Vec<&str> = out.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(out[0].urls.len(), 2);
+    }
 }
