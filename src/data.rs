@@ -121,7 +121,7 @@ pub fn parse_corpus(reader: impl BufRead, origin: &str) -> Result<Vec<CorpusReco
             bail!("{origin}:{}: empty \"id\"", i + 1);
         }
         for (name, d) in [("issued_date", &rec.issued_date), ("published_date", &rec.published_date)] {
-            if !d.is_empty() && !is_iso_date(d) {
+            if !d.is_empty() && !govsearch_index::dates::is_date(d) {
                 bail!("{origin}:{}: {name} {d:?} is not YYYY-MM-DD", i + 1);
             }
         }
@@ -131,14 +131,6 @@ pub fn parse_corpus(reader: impl BufRead, origin: &str) -> Result<Vec<CorpusReco
         out.push(rec);
     }
     Ok(out)
-}
-
-fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 /// Documents imported from other channels, stored so a rebuild keeps them.

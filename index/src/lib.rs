@@ -19,6 +19,7 @@
 pub mod analysis;
 pub mod audit;
 mod catalogue;
+pub mod dates;
 pub mod docnum;
 mod document;
 mod error;

@@ -348,16 +348,10 @@ fn parse_day(param: &'static str, v: &Option<String>) -> Result<Option<i64>> {
     match v.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(s) => {
-            let ok = s.len() == 10
-                && s.as_bytes()[4] == b'-'
-                && s.as_bytes()[7] == b'-'
-                && s.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-            let day = day_number(s);
-            let (m, d) = ((day / 100) % 100, day % 100);
-            if !ok || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+            if !crate::dates::is_date(s) {
                 return Err(Error::BadParam { param, message: format!("{s:?} is not a date of the form YYYY-MM-DD") });
             }
-            Ok(Some(day))
+            Ok(Some(day_number(s)))
         }
     }
 }

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::dates::is_date;
 use crate::document::Document;
 use crate::error::{Error, Result};
 
@@ -87,15 +88,6 @@ impl TallyRequest {
         }
         Ok(())
     }
-}
-
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if !(b.len() == 10 && b[4] == b'-' && b[7] == b'-') {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
-    matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
 }
 
 /// One line of a tally: a value and the documents behind its count.
