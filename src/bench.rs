@@ -211,7 +211,8 @@ pub struct SearchFigures {
     pub errors: u64,
 }
 
-fn pct(v: &mut [f64], p: f64) -> f64 {
+/// The `p` quantile (0..=1) of `v` (sorted in place); 0 for an empty slice.
+pub fn pct(v: &mut [f64], p: f64) -> f64 {
     if v.is_empty() {
         return 0.0;
     }

@@ -233,14 +233,6 @@ pub fn build_queries(docs: &[Document], per_kind: usize) -> Vec<EvalQuery> {
     out
 }
 
-fn percentile(v: &mut [f64], p: f64) -> f64 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_by(f64::total_cmp);
-    v[((v.len() - 1) as f64 * p).round() as usize]
-}
-
 /// Run the queries against `cat`; figures per kind, in a fixed order.
 pub fn run(cat: &Catalogue, queries: &[EvalQuery]) -> anyhow::Result<Vec<KindFigures>> {
     let kinds = ["title", "fragment", "docnum", "phrase", "two_words", "traditional", "none"];
@@ -292,7 +284,7 @@ pub fn run(cat: &Catalogue, queries: &[EvalQuery]) -> anyhow::Result<Vec<KindFig
         f.recall_all = rec_all / n;
         f.precision = prec / n;
         f.max_ms = times.iter().copied().fold(0.0, f64::max);
-        f.p50_ms = percentile(&mut times, 0.5);
+        f.p50_ms = crate::bench::pct(&mut times, 0.5);
         out.push(f);
     }
     Ok(out)

@@ -344,6 +344,27 @@ fn text_query(
     Some(main)
 }
 
+/// A hit from a stored document and its highlighted title and snippet.
+fn hit(doc: crate::Document, score: f32, title_html: String, snippet_html: String) -> Hit {
+    Hit {
+        title_html,
+        snippet_html,
+        id: doc.id,
+        url: doc.url,
+        title: doc.title,
+        doc_number: doc.doc_number,
+        index_number: doc.index_number,
+        publisher: doc.publisher,
+        category: doc.category,
+        topic: doc.topic,
+        issued_date: doc.issued_date,
+        published_date: doc.published_date,
+        validity: doc.validity,
+        site: doc.site,
+        score,
+    }
+}
+
 fn parse_day(param: &'static str, v: &Option<String>) -> Result<Option<i64>> {
     match v.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
@@ -481,23 +502,8 @@ impl Catalogue {
                     snippet_html = format!("附件：{s}");
                 }
             }
-            hits.push(Hit {
-                title_html: hl.highlight_all(&doc.title),
-                snippet_html,
-                id: doc.id,
-                url: doc.url,
-                title: doc.title,
-                doc_number: doc.doc_number,
-                index_number: doc.index_number,
-                publisher: doc.publisher,
-                category: doc.category,
-                topic: doc.topic,
-                issued_date: doc.issued_date,
-                published_date: doc.published_date,
-                validity: doc.validity,
-                site: doc.site,
-                score,
-            });
+            let title_html = hl.highlight_all(&doc.title);
+            hits.push(hit(doc, score, title_html, snippet_html));
         }
         Ok(SearchResponse {
             total,
@@ -612,23 +618,8 @@ impl Catalogue {
         top.into_iter()
             .map(|(score, addr)| {
                 let d = self.load(&searcher, addr)?;
-                Ok(Hit {
-                    title_html: hl.highlight_all(&d.title),
-                    snippet_html: String::new(),
-                    id: d.id,
-                    url: d.url,
-                    title: d.title,
-                    doc_number: d.doc_number,
-                    index_number: d.index_number,
-                    publisher: d.publisher,
-                    category: d.category,
-                    topic: d.topic,
-                    issued_date: d.issued_date,
-                    published_date: d.published_date,
-                    validity: d.validity,
-                    site: d.site,
-                    score,
-                })
+                let title_html = hl.highlight_all(&d.title);
+                Ok(hit(d, score, title_html, String::new()))
             })
             .collect()
     }
