@@ -337,8 +337,9 @@ fn ngram_bytes(doc: &Document) -> u64 {
     n as u64
 }
 
-/// 失效 and 废止 documents rank below valid ones of equal relevance.
-pub(crate) fn is_demoted(validity: &str) -> bool {
+/// True for a validity that says the document no longer applies (失效, 废止, 已失效, 已废止): such
+/// documents rank below valid ones of equal relevance, show a warning badge and count as ended.
+pub fn is_demoted(validity: &str) -> bool {
     matches!(validity, "失效" | "废止" | "已废止" | "已失效")
 }
 

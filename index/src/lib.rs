@@ -34,7 +34,7 @@ mod suggest;
 pub mod synonyms;
 pub mod tally;
 
-pub use catalogue::{Catalogue, CatalogueWriter, IndexStats, MAX_IN_FLIGHT_BYTES, WRITER_HEAP_BYTES};
+pub use catalogue::{Catalogue, CatalogueWriter, IndexStats, MAX_IN_FLIGHT_BYTES, WRITER_HEAP_BYTES, is_demoted};
 pub use document::{Attachment, Document};
 pub use error::{Error, Result};
 pub use facets::MAX_FACET_VALUES;

@@ -475,13 +475,16 @@ impl Catalogue {
         };
         let query = with_filters(text.unwrap_or_else(|| Box::new(AllQuery)));
         let (mut total, mut addrs, mut facets) = self.collect(&searcher, query.as_ref(), sort, offset, size)?;
-        let word_count: usize = pq
-            .groups
-            .iter()
-            .filter(|g| !g.negated)
-            .map(|g| g.any_of.len().max(query_words(&g.any_of[0].text).len()))
-            .sum();
-        if total == 0 && word_count > 1 {
+        // Only when nothing matched: does the query have several words to relax?
+        let several_words = || {
+            pq.groups
+                .iter()
+                .filter(|g| !g.negated)
+                .map(|g| g.any_of.len().max(query_words(&g.any_of[0].text).len()))
+                .sum::<usize>()
+                > 1
+        };
+        if total == 0 && several_words() {
             let mut hl = Vec::new();
             if let Some(relaxed) = text_query(f, &pq, number.as_ref(), true, &mut hl) {
                 let query = with_filters(relaxed);

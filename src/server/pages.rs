@@ -131,7 +131,7 @@ fn facet_block(p: &SearchParams, name: &str, label: &str, values: &[FacetCount])
 fn validity_badge(v: &str) -> Markup {
     html! {
         @match v {
-            "失效" | "废止" | "已废止" | "已失效" => span class="badge bad" { (v) },
+            _ if govsearch_index::is_demoted(v) => span class="badge bad" { (v) },
             "已修改" => span class="badge warn" { (v) },
             "有效" => span class="badge ok" { (v) },
             _ => {},
