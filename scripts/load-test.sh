@@ -12,7 +12,7 @@ BIN=target/release/govsearch
 [ -x "$BIN" ] || cargo build --release --quiet
 command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 1; }
 PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
-"$BIN" --data-dir "$DATA" serve --addr "127.0.0.1:$PORT" 2>/dev/null &
+"$BIN" --data-dir "$DATA" serve --addr "127.0.0.1:$PORT" --rate-limit 0 2>/dev/null &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done

@@ -96,6 +96,15 @@ enum Command {
         /// Sites config for POST /api/admin/crawl and /api/admin/reindex.
         #[arg(long, short)]
         config: Option<PathBuf>,
+        /// Requests per second each client may make (429 with Retry-After beyond it); 0 turns the limit off.
+        #[arg(long, default_value_t = 20.0)]
+        rate_limit: f64,
+        /// Requests a client may make at once before the per-second limit applies.
+        #[arg(long, default_value_t = 60)]
+        rate_burst: u32,
+        /// Take the client address from X-Forwarded-For (only behind a reverse proxy that sets it).
+        #[arg(long)]
+        trust_forwarded_for: bool,
     },
     /// Search from the command line; prints ranked results.
     Search(SearchArgs),
@@ -262,13 +271,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("imported {n} documents from {} as channel {channel:?}", file.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, admin_token, cors_origin, config } => {
+        Command::Serve { addr, admin_token, cors_origin, config, rate_limit, rate_burst, trust_forwarded_for } => {
             let sites = config.map(|c| govsearch_crawler::Config::from_path(&c)).transpose()?.map(Arc::new);
             let cat = Arc::new(govsearch_index::Catalogue::open(&data.index_dir())?);
             let mut state = server::AppState::new(cat);
             state.admin_token = admin_token.filter(|t| !t.is_empty()).map(Arc::from);
             state.cors_origin = cors_origin;
             state.admin = Some(server::admin::AdminConfig { data: data.clone(), sites });
+            if !(rate_limit.is_finite() && rate_limit >= 0.0) {
+                anyhow::bail!("--rate-limit must be requests per second, 0 or more (0 turns it off); got {rate_limit}");
+            }
+            if rate_limit > 0.0 {
+                state.rate_limit =
+                    Some(Arc::new(server::ratelimit::RateLimiter::new(rate_limit, rate_burst, trust_forwarded_for)));
+            }
             runtime()?.block_on(server::serve(state, addr))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -164,3 +164,12 @@ fn bench_harness_runs_and_prints_its_table() {
     assert_eq!(j["search"]["errors"], 0, "{j}");
     assert!(j["search"]["rps_8"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn a_bad_rate_limit_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = govsearch(dir.path()).args(["serve", "--addr", "127.0.0.1:0", "--rate-limit", "nan"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--rate-limit") && err.contains("NaN"), "{err}");
+}

@@ -110,3 +110,40 @@ async fn demo_site_crawled_indexed_and_served() {
     assert!(s["unchanged"].as_u64().unwrap() > 0, "second crawl: {second}");
     site.shutdown().await;
 }
+
+/// Over a real socket (the limiter keys on the peer address): a client over its
+/// limit gets 429 with Retry-After and the JSON error; another path of the same
+/// client is limited too, health checks are not, and the page answer is HTML.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_over_their_rate_get_429_with_retry_after() {
+    let fx = crate::common::fixture();
+    let mut state = fx.state.clone();
+    // One request per 100 s, bursts of 3: the fourth request inside the test is over.
+    state.rate_limit = Some(Arc::new(server::ratelimit::RateLimiter::new(0.01, 3, false)));
+    let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(server::serve_on(state, listener));
+    govsearch_crawler::fetch::install_crypto_provider();
+    let client = reqwest::Client::new();
+    for i in 0..3 {
+        let r = client.get(format!("http://{addr}/api/search?q=通知")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "request {i} is inside the burst");
+    }
+    let r = client.get(format!("http://{addr}/api/search?q=通知")).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    let retry: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=100).contains(&retry), "Retry-After {retry}");
+    let j: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(j["error"]["code"], "rate_limited", "{j}");
+    assert!(j["error"]["message"].as_str().unwrap().contains("127.0.0.1"), "{j}");
+
+    let page = client.get(format!("http://{addr}/search?q=通知")).send().await.unwrap();
+    assert_eq!(page.status(), 429);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(page.text().await.unwrap().contains("请求过于频繁"));
+
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        let r = client.get(format!("http://{addr}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path} is never limited");
+    }
+}

@@ -48,3 +48,43 @@ async fn filter_form_keeps_every_active_filter() {
         assert!(html.contains(hidden), "the date/sort form drops {hidden}");
     }
 }
+
+/// Page size and the topic facet: the chosen size survives paging and facet
+/// links and is selected in the form; topics are offered as a facet.
+#[tokio::test]
+async fn page_size_and_topic_survive_every_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = Catalogue::open(dir.path()).unwrap();
+    let mut w = cat.writer().unwrap();
+    for i in 0..7 {
+        let mut d = doc(&format!("d{i}"), &format!("关于道路交通管理的通知{i}"), "道路交通安全管理。");
+        d.topic = if i % 2 == 0 { "公安".into() } else { "交通".into() };
+        d.published_date = format!("2020-01-0{}", i + 1);
+        w.upsert(&d).unwrap();
+    }
+    w.finish().unwrap();
+    cat.reload().unwrap();
+    let st = AppState::new(Arc::new(cat));
+    let (s, html, _) = get(&st, "/search?q=%E4%BA%A4%E9%80%9A&size=3").await; // 交通
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("主题分类"), "no topic facet: {html}");
+    let hrefs: Vec<String> = html
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|h| h.starts_with("/search?"))
+        .map(|h| h.replace("&amp;", "&"))
+        .collect();
+    let next = hrefs.iter().find(|h| h.contains("page=2")).unwrap_or_else(|| panic!("no page 2 link: {hrefs:?}"));
+    assert!(next.contains("size=3"), "{next}");
+    let topic = hrefs.iter().find(|h| h.contains("topic=")).unwrap_or_else(|| panic!("no topic link: {hrefs:?}"));
+    assert!(topic.contains("size=3"), "{topic}");
+    assert!(html.contains(r#"<option value="3" selected>3</option>"#), "the size in use is not selected");
+
+    // Following the topic link filters to that topic, still three a page.
+    let (s, filtered, _) = get(&st, topic).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(filtered.matches("class=\"hit\"").count(), 3, "{filtered}");
+    let (_, page3, _) = get(&st, "/search?q=%E4%BA%A4%E9%80%9A&size=3&page=3").await;
+    assert_eq!(page3.matches("class=\"hit\"").count(), 1, "7 hits, 3 a page: one on page 3");
+}

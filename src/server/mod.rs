@@ -8,6 +8,7 @@
 pub mod admin;
 mod api;
 mod pages;
+pub mod ratelimit;
 pub mod staff;
 
 use std::sync::Arc;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub cors_origin: Option<String>,
     /// Data folder and sites config for admin reindex/crawl jobs; those endpoints answer 503 without it.
     pub admin: Option<admin::AdminConfig>,
+    /// Per-client request limit; off when `None` (in-process use, benchmarks).
+    pub rate_limit: Option<Arc<ratelimit::RateLimiter>>,
 }
 
 impl AppState {
@@ -52,6 +55,7 @@ impl AppState {
             metrics: Arc::default(),
             cors_origin: None,
             admin: None,
+            rate_limit: None,
         }
     }
 }
@@ -66,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(staff::routes())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(axum::middleware::from_fn(json_errors))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
@@ -199,7 +204,10 @@ pub async fn serve(state: AppState, addr: std::net::SocketAddr) -> anyhow::Resul
 
 /// Serve on a bound listener until Ctrl-C (or SIGTERM).
 pub async fn serve_on(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    // Connection info gives the rate limiter each client's address.
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }
 

@@ -19,6 +19,8 @@ use super::{ApiError, AppState, blocking};
 
 const CSS: &str = include_str!("../../assets/web/app.css");
 const JS: &str = include_str!("../../assets/web/app.js");
+/// Page sizes offered on the results page (the API takes any size up to its cap).
+const PAGE_SIZES: [usize; 3] = [10, 20, 50];
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -160,12 +162,20 @@ fn results(p: &SearchParams, r: &SearchResponse) -> Markup {
                         option value="relevance" selected[p.get("sort") != Some("date")] { "按相关度" }
                         option value="date" selected[p.get("sort") == Some("date")] { "按发布日期" }
                     }
+                    label for="size" { "每页条数" }
+                    select id="size" name="size" {
+                        @for n in PAGE_SIZES {
+                            option value=(n) selected[r.size == n] { (n) }
+                        }
+                        @if !PAGE_SIZES.contains(&r.size) { option value=(r.size) selected { (r.size) } }
+                    }
                     button type="submit" { "应用" }
                 }
                 (facet_block(p, "category", "类别", &r.facets.category))
                 (facet_block(p, "year", "年份", &r.facets.year))
                 (facet_block(p, "publisher", "发布机构", &r.facets.publisher))
                 (facet_block(p, "validity", "有效性", &r.facets.validity))
+                (facet_block(p, "topic", "主题分类", &r.facets.topic))
                 (facet_block(p, "site", "来源网站", &r.facets.site))
             }
             section class="results" aria-labelledby="results-h" {
@@ -263,6 +273,11 @@ pub(super) fn error_page(large: bool, q: &str, e: ApiError) -> Response {
 pub(super) fn not_found_page(path: &str) -> Response {
     let body = html! { div class="empty" role="alert" { h1 { "页面不存在" } p { "没有 " code { (path) } " 这个页面。" } p { a href="/" { "回到检索首页" } } } };
     (StatusCode::NOT_FOUND, layout("页面不存在", false, "", body)).into_response()
+}
+
+pub(super) fn too_many_requests_page(message: &str) -> Response {
+    let body = html! { div class="empty" role="alert" { h1 { "请求过于频繁" } p { "请稍候再试。" } p { (message) } } };
+    (StatusCode::TOO_MANY_REQUESTS, layout("请求过于频繁", false, "", body)).into_response()
 }
 
 async fn document_page(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
