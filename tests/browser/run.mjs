@@ -220,6 +220,34 @@ await scenario('category facet filters the results', async () => {
   return ctx;
 });
 
+// 3b. Instant filtering: the facet click and a sort change load in place
+// (no new page load), the URL follows, focus goes to the results heading,
+// and Back restores the unfiltered results.
+await scenario('facets and sort filter in place; Back restores', async () => {
+  const { ctx, page } = await newPage();
+  await page.goto(RESULTS);
+  const before = await hitCount(page);
+  await page.evaluate(() => { window.__samePage = true; });
+  const facet = page.locator('section.facet[aria-labelledby="f-category"] a', { hasText: '政策解读' });
+  await Promise.all([page.waitForURL(/category=/), facet.click()]);
+  await page.waitForFunction(() => !document.getElementById('main').hasAttribute('aria-busy'));
+  check(await page.evaluate(() => window.__samePage === true), 'the facet click reloaded the whole page');
+  const cats = await page.locator('ol.hits li.hit .cat').allInnerTexts();
+  check(cats.length > 0 && cats.every((c) => c === '政策解读'), `categories after in-place filtering: ${JSON.stringify(cats)}`);
+  check(await page.evaluate(() => document.activeElement && document.activeElement.id === 'results-h'), 'focus did not move to the results heading');
+  await Promise.all([page.waitForURL(/sort=date/), page.locator('#sort').selectOption('date')]);
+  await page.waitForFunction(() => !document.getElementById('main').hasAttribute('aria-busy'));
+  check(await page.evaluate(() => window.__samePage === true), 'the sort change reloaded the whole page');
+  const dates = await page.locator('ol.hits li.hit time').evaluateAll((ts) => ts.map((t) => t.getAttribute('datetime')));
+  check(dates.length > 0 && dates.every((d, i) => i === 0 || dates[i - 1] >= d), `dates not newest first: ${JSON.stringify(dates)}`);
+  await page.goBack();
+  await page.goBack();
+  await page.waitForFunction(() => !location.search.includes('category='));
+  await page.waitForFunction((n) => document.querySelectorAll('ol.hits > li.hit').length === n, before);
+  check((await page.locator('section.facet[aria-labelledby="f-category"] [aria-current="true"]').count()) === 0, 'Back did not restore the unfiltered results');
+  return ctx;
+});
+
 // 4. Open a document from the results: its metadata table.
 await scenario('document page shows the metadata table', async () => {
   const { ctx, page } = await newPage();
