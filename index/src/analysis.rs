@@ -30,7 +30,7 @@ use std::sync::{LazyLock, OnceLock};
 use jieba_rs::Jieba;
 pub use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use crate::normalize::{is_cjk, is_word_char, normalize_char};
+use crate::normalize::{is_alnum, is_cjk, is_word_char, normalize_char};
 
 /// Name of the n-gram tokenizer in the tantivy index.
 pub const NGRAM: &str = "gs_ngram";
@@ -246,7 +246,7 @@ pub fn words(text: &str, out: &mut Vec<Token>) {
         // table lookup for everything else.
         let n = if c.is_ascii() {
             c.to_ascii_lowercase()
-        } else if is_cjk(c) || c.is_alphanumeric() {
+        } else if is_alnum(c) {
             normalize_char(c)
         } else {
             c
@@ -263,9 +263,7 @@ pub fn words(text: &str, out: &mut Vec<Token>) {
     let mut used = 0;
     for t in jieba().cut_for_search(&norm, false) {
         let w = t.word;
-        if !w.chars().any(|c| is_cjk(c) || c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric()))
-            || is_stop_word(w)
-        {
+        if !w.chars().any(is_alnum) || is_stop_word(w) {
             continue;
         }
         let (from, to) = match &starts {
@@ -331,7 +329,7 @@ pub fn query_words(normalized: &str) -> Vec<String> {
         .cut(normalized, false)
         .into_iter()
         .map(|t| t.word.trim().to_owned())
-        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .filter(|w| w.chars().any(is_alnum))
         .collect()
 }
 

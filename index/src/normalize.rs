@@ -121,19 +121,54 @@ pub fn is_cjk(c: char) -> bool {
         | '\u{20000}'..='\u{2FFFF}' | '\u{3007}')
 }
 
+/// Spaces and punctuation common in Chinese text (general punctuation, CJK
+/// symbols such as 、。《》〔〕, full-width ，：；（）), none of them a letter or
+/// digit. One in ten characters of a government text is one of these, and
+/// `char::is_alphanumeric` answers them with a slow table lookup; this does not.
+#[inline]
+pub fn is_common_punct(c: char) -> bool {
+    matches!(c,
+        '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}'
+        | '\u{FF01}'..='\u{FF0F}' | '\u{FF1A}'..='\u{FF20}' | '\u{FF3B}'..='\u{FF40}' | '\u{FF5B}'..='\u{FF65}')
+}
+
+/// `char::is_alphanumeric` with fast paths for ASCII, ideographs and common punctuation.
+#[inline]
+pub fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if is_cjk(c) {
+        true
+    } else {
+        !is_common_punct(c) && c.is_alphanumeric()
+    }
+}
+
 /// True for characters that make up words in alphabetic runs (letters, digits).
 #[inline]
 pub fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
-    // Ideographs first: `is_alphanumeric` is a slow table lookup outside ASCII.
-    !is_cjk(c) && c.is_alphanumeric()
+    // Ideographs and punctuation first: `is_alphanumeric` is a slow table lookup outside ASCII.
+    !is_cjk(c) && !is_common_punct(c) && c.is_alphanumeric()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_paths_agree_with_the_unicode_tables() {
+        // Ideograph blocks count whole (with their few unassigned code points).
+        for c in (0..=0x3_FFFF).filter_map(char::from_u32).filter(|&c| !is_cjk(c)) {
+            assert_eq!(is_alnum(c), c.is_alphanumeric(), "is_alnum({c:?} U+{:04X})", c as u32);
+            if is_common_punct(c) {
+                assert!(!c.is_alphanumeric(), "U+{:04X} is alphanumeric", c as u32);
+            }
+            assert_eq!(is_word_char(c), !is_cjk(c) && c.is_alphanumeric(), "is_word_char(U+{:04X})", c as u32);
+        }
+    }
 
     #[test]
     fn full_width_and_case() {
