@@ -58,6 +58,11 @@ pub fn choose(bytes: &[u8], content_type: Option<&str>) -> &'static Encoding {
     detect(bytes)
 }
 
+/// Whether bytes that are not valid UTF-8 are UTF-8 with a few broken
+/// sequences rather than another encoding: replacement characters are rare
+/// among all characters (a long page), or among the non-ASCII ones (a short
+/// page). GBK read as UTF-8 is mostly replacement characters: its lead and
+/// trail bytes seldom form UTF-8 sequences.
 fn mostly_utf8(bytes: &[u8]) -> bool {
     let (_, had_errors) = UTF_8.decode_without_bom_handling(bytes);
     if !had_errors {
@@ -65,7 +70,8 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
     }
     let text = String::from_utf8_lossy(bytes);
     let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
-    bad * 200 < text.chars().count()
+    let non_ascii = text.chars().filter(|&c| !c.is_ascii() && c != '\u{FFFD}').count();
+    bad * 200 < text.chars().count() || bad * 4 < non_ascii
 }
 
 fn detect(bytes: &[u8]) -> &'static Encoding {
@@ -150,6 +156,24 @@ mod tests {
         let utf = "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">通知".as_bytes();
         assert_eq!(decode(utf, None).encoding, "UTF-8");
         assert_eq!(decode(utf, None).text.chars().last(), Some('知'));
+    }
+
+    #[test]
+    fn short_utf8_page_with_broken_bytes_stays_utf8() {
+        let page = "<meta charset=\"utf-8\"><title>关于BAD字节的通知</title><p>各有关单位：现予印发，请遵照执行。</p>";
+        let bytes = page.replace("BAD", "\u{1}").into_bytes();
+        let at = bytes.iter().position(|&b| b == 1).unwrap();
+        let mut broken = bytes[..at].to_vec();
+        broken.extend_from_slice(b"\xff\xfe\xc3");
+        broken.extend_from_slice(&bytes[at + 1..]);
+        let d = decode(&broken, Some("text/html; charset=utf-8"));
+        assert_eq!(d.encoding, "UTF-8");
+        assert!(d.had_errors);
+        assert!(d.text.contains("关于\u{FFFD}") && d.text.contains("字节的通知"), "{}", d.text);
+        // GBK mislabelled as UTF-8 is still recognised
+        let mislabelled = page.replace("BAD", "");
+        let (gbk, _, _) = GB18030.encode(&mislabelled);
+        assert_eq!(decode(&gbk, Some("text/html; charset=utf-8")).encoding, "gb18030");
     }
 
     #[test]

@@ -79,6 +79,8 @@ pub struct SiteReport {
     pub requests: u64,
     /// Certificate verification was off for this site.
     pub insecure: bool,
+    /// The extra CA bundle (PEM path) this site's certificates are also checked against.
+    pub ca_bundle: Option<String>,
 }
 
 /// What a crawl did.
@@ -114,6 +116,9 @@ impl fmt::Display for CrawlReport {
                 s.traps,
                 if s.insecure { "  (TLS verification OFF)" } else { "" }
             )?;
+            if let Some(path) = &s.ca_bundle {
+                writeln!(f, "    TLS: also trusts the CA bundle {path}")?;
+            }
             for (reason, n) in &s.failed {
                 writeln!(f, "    failed {n:>6}  {reason}")?;
             }
@@ -243,7 +248,10 @@ pub async fn run(config: &Config, state: &CrawlState, options: CrawlOptions) -> 
     };
     // seeds
     for s in &ctx.sites {
-        ctx.report(&s.cfg.name, |r| r.insecure = s.cfg.insecure_skip_verify);
+        ctx.report(&s.cfg.name, |r| {
+            r.insecure = s.cfg.insecure_skip_verify;
+            r.ca_bundle = s.cfg.ca_bundle.clone();
+        });
         let seeds: Vec<NewUrl> = s
             .cfg
             .start_urls
@@ -320,6 +328,16 @@ fn backoff(settings: &CrawlSettings, attempt: u32) -> Duration {
     Duration::from_millis(settings.retry_base_ms.saturating_mul(1u64 << exp))
 }
 
+/// Whether a failure may pass on retry: timeouts, resets, connect errors, 5xx
+/// (but not 501 Not Implemented, nor 521, an anti-bot challenge).
+fn is_retryable(f: &Fetched) -> bool {
+    match f {
+        Fetched::Transient(_) => true,
+        Fetched::Status { status, .. } => *status >= 500 && *status != 521 && *status != 501,
+        _ => false,
+    }
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     crate::extract::hex(&sha2::Sha256::digest(bytes))
@@ -343,11 +361,21 @@ impl Ctx {
         robots_url.set_path("/robots.txt");
         robots_url.set_query(None);
         robots_url.set_fragment(None);
-        host.gate.wait().await;
-        let fetched = {
-            let _permit = self.sem.acquire().await;
-            self.report(&site.cfg.name, |r| r.requests += 1);
-            get(&site.client, &robots_url, &Validators::default(), 512 * 1024).await
+        // transient failures are retried as for pages: one reset must not back off a whole host
+        let mut attempts = 0u32;
+        let fetched = loop {
+            attempts += 1;
+            host.gate.wait().await;
+            let f = {
+                let _permit = self.sem.acquire().await;
+                self.report(&site.cfg.name, |r| r.requests += 1);
+                get(&site.client, &robots_url, &Validators::default(), 512 * 1024).await
+            };
+            if is_retryable(&f) && attempts < self.settings.max_attempts.max(1) {
+                tokio::time::sleep(backoff(&self.settings, attempts)).await;
+                continue;
+            }
+            break f;
         };
         let (robots, code, reason, body) = match fetched {
             Fetched::Body { status, bytes, .. } => {
@@ -356,13 +384,17 @@ impl Ctx {
             Fetched::Status { status, .. } if (400..500).contains(&status) => {
                 (Robots::allow_all(), Some(status), None, None)
             }
-            Fetched::Status { status, .. } => {
-                (Robots::disallow_all(), Some(status), Some(format!("robots.txt http {status}: backing off")), None)
-            }
+            Fetched::Status { status, .. } => (
+                Robots::unreachable(format!("http {status}")),
+                Some(status),
+                Some(format!("robots.txt http {status}: backing off")),
+                None,
+            ),
             Fetched::Redirect { status, .. } => (Robots::allow_all(), Some(status), None, None),
             Fetched::NotModified => (Robots::allow_all(), Some(304), None, None),
             Fetched::Transient(e) | Fetched::Permanent(e) => {
-                (Robots::disallow_all(), None, Some(format!("robots.txt unreachable: {e}")), None)
+                let reason = format!("robots.txt unreachable: {e}");
+                (Robots::unreachable(e), None, Some(reason), None)
             }
         };
         if let Some(d) = robots.crawl_delay {
@@ -405,7 +437,7 @@ impl Ctx {
                 url: rurl,
                 http_status: code,
                 error_reason: reason,
-                attempts: 1,
+                attempts,
                 body,
                 content_type: Some("text/plain".into()),
                 content_hash: hash,
@@ -442,12 +474,7 @@ impl Ctx {
                 let v = if chain.len() == 1 { validators.clone() } else { Validators::default() };
                 get(&site.client, &current, &v, self.settings.max_body_bytes).await
             };
-            let retryable = match &f {
-                Fetched::Transient(_) => true,
-                Fetched::Status { status, .. } => *status >= 500 && *status != 521 && *status != 501,
-                _ => false,
-            };
-            if retryable && attempts < self.settings.max_attempts.max(1) {
+            if is_retryable(&f) && attempts < self.settings.max_attempts.max(1) {
                 tokio::time::sleep(backoff(&self.settings, attempts)).await;
                 continue;
             }
@@ -575,7 +602,8 @@ async fn prepare(
     }
     let robots = ctx.robots_for(site, &url, state).await?;
     if robots.is_unreachable() {
-        return Ok(Err(("robots.txt unreachable: backing off".into(), false)));
+        let why = robots.unreachable_reason().unwrap_or("unknown");
+        return Ok(Err((format!("robots.txt unreachable ({why}): backing off"), false)));
     }
     if !robots.allowed(&url) {
         return Ok(Err(("robots.txt".into(), true)));

@@ -135,18 +135,66 @@ pub async fn get(client: &reqwest::Client, url: &Url, validators: &Validators, m
     }
 }
 
+/// Transient or permanent, with a reason naming what failed. reqwest marks
+/// every error met while reading a body as a decode error, so the cause is
+/// looked up in the source chain: a connection reset or an early end of the
+/// body may pass on retry; a body that does not decompress will not; neither
+/// will a certificate the site's trust settings refuse.
 fn classify_error(e: &reqwest::Error) -> Fetched {
     if e.is_timeout() {
         Fetched::Transient("timeout".into())
+    } else if let Some(tls) = tls_error(e) {
+        Fetched::Permanent(match tls {
+            rustls::Error::InvalidCertificate(_) => format!("certificate error: {tls}"),
+            _ => format!("TLS error: {tls}"),
+        })
     } else if e.is_connect() {
         Fetched::Transient(format!("connect error: {}", root_cause(e)))
     } else if e.is_builder() {
         Fetched::Permanent(format!("bad request: {e}"))
+    } else if let Some(kind) = transport_io_kind(e) {
+        let what = if kind == std::io::ErrorKind::UnexpectedEof { "truncated body" } else { "connection error" };
+        Fetched::Transient(format!("{what}: {}", root_cause(e)))
     } else if e.is_decode() {
         Fetched::Permanent(format!("bad body encoding: {}", root_cause(e)))
     } else {
         Fetched::Transient(format!("connection error: {}", root_cause(e)))
     }
+}
+
+/// The errors behind `e`, `e` first. An `io::Error` wrapping another error
+/// hides it from `source()` (it returns the inner error's source): the inner
+/// error is visited too.
+fn error_chain<'a>(e: &'a (dyn std::error::Error + 'static)) -> Vec<&'a (dyn std::error::Error + 'static)> {
+    let mut out = Vec::new();
+    let mut todo = vec![e];
+    while let Some(err) = todo.pop() {
+        if out.len() >= 32 {
+            break;
+        }
+        out.push(err);
+        if let Some(next) = err.source() {
+            todo.push(next);
+        }
+        if let Some(inner) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            todo.push(inner);
+        }
+    }
+    out
+}
+
+/// The rustls error (certificate refused, handshake failure) behind `e`, if any.
+fn tls_error(e: &reqwest::Error) -> Option<&rustls::Error> {
+    error_chain(e).into_iter().find_map(|err| err.downcast_ref::<rustls::Error>())
+}
+
+/// The kind of the I/O error behind `e` when the connection broke (reset,
+/// closed before the declared length): a transport failure, not bad content.
+fn transport_io_kind(e: &reqwest::Error) -> Option<std::io::ErrorKind> {
+    use std::io::ErrorKind::*;
+    error_chain(e).into_iter().filter_map(|err| err.downcast_ref::<std::io::Error>()).map(|io| io.kind()).find(|k| {
+        matches!(k, ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof | NotConnected | Interrupted)
+    })
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {

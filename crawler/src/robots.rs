@@ -11,6 +11,8 @@ use std::time::Duration;
 pub struct Robots {
     robot: Option<texting_robots::Robot>,
     disallow_all: bool,
+    /// Why robots.txt could not be read, in the "unreachable" state.
+    unreachable_reason: Option<String>,
     /// Crawl-delay for our agent, if given.
     pub crawl_delay: Option<Duration>,
     /// Sitemap URLs listed in the file.
@@ -22,6 +24,7 @@ impl fmt::Debug for Robots {
         f.debug_struct("Robots")
             .field("has_rules", &self.robot.is_some())
             .field("disallow_all", &self.disallow_all)
+            .field("unreachable_reason", &self.unreachable_reason)
             .field("crawl_delay", &self.crawl_delay)
             .field("sitemaps", &self.sitemaps)
             .finish()
@@ -43,7 +46,7 @@ impl Robots {
                 let crawl_delay =
                     robot.delay.filter(|d| d.is_finite() && *d > 0.0).map(|d| Duration::from_secs_f32(d.min(120.0)));
                 let sitemaps = robot.sitemaps.clone();
-                Robots { robot: Some(robot), disallow_all: false, crawl_delay, sitemaps }
+                Robots { robot: Some(robot), disallow_all: false, unreachable_reason: None, crawl_delay, sitemaps }
             }
             Err(_) => Robots::allow_all(),
         }
@@ -51,12 +54,24 @@ impl Robots {
 
     /// No robots.txt (404 and other 4xx): everything allowed.
     pub fn allow_all() -> Robots {
-        Robots { robot: None, disallow_all: false, crawl_delay: None, sitemaps: Vec::new() }
+        Robots { robot: None, disallow_all: false, unreachable_reason: None, crawl_delay: None, sitemaps: Vec::new() }
     }
 
     /// robots.txt unreachable (5xx, network error): nothing allowed until retried.
     pub fn disallow_all() -> Robots {
-        Robots { robot: None, disallow_all: true, crawl_delay: None, sitemaps: Vec::new() }
+        Robots { robot: None, disallow_all: true, unreachable_reason: None, crawl_delay: None, sitemaps: Vec::new() }
+    }
+
+    /// robots.txt unreachable for `reason` ("http 503", "connect error: …",
+    /// "certificate error: …"): nothing allowed until retried; the reason is
+    /// kept to be recorded on the URLs that wait for it.
+    pub fn unreachable(reason: impl Into<String>) -> Robots {
+        Robots { unreachable_reason: Some(reason.into()), ..Robots::disallow_all() }
+    }
+
+    /// Why robots.txt could not be read, when it could not.
+    pub fn unreachable_reason(&self) -> Option<&str> {
+        self.unreachable_reason.as_deref()
     }
 
     /// Whether `url` may be fetched. robots.txt itself is always allowed.
@@ -94,6 +109,9 @@ mod tests {
         assert!(Robots::allow_all().allowed(&u("/private/")));
         assert!(!Robots::disallow_all().allowed(&u("/a")));
         assert!(Robots::disallow_all().allowed(&u("/robots.txt")));
+        let down = Robots::unreachable("http 503");
+        assert!(down.is_unreachable() && !down.allowed(&u("/a")));
+        assert_eq!(down.unreachable_reason(), Some("http 503"));
         assert_eq!(agent_token("govsearch/0.1 (+x)"), "govsearch");
     }
 }
