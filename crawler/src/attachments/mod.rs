@@ -1,15 +1,30 @@
-//! Text of attachments: DOCX and OFD (both zip archives of XML).
+//! Text of attachments: PDF, DOCX, OFD, DOC, WPS, XLS (and ET), XLSX.
 //!
 //! Reading is bounded: at most [`MAX_ENTRY_BYTES`] are decompressed from one
-//! archive member and [`MAX_TOTAL_BYTES`] from one archive (zip bombs), and
-//! the text is cut at [`MAX_TEXT_CHARS`]. PDF text comes from `pdf-extract`;
-//! a PDF whose text fonts have no Unicode map (CID fonts without `ToUnicode`)
-//! gives `Err("unreadable: no unicode map")` rather than garbage, a PDF with
-//! no text at all (a scan) `Err("unreadable: no text (scanned image?)")`.
-//! Kinds without a reader (DOC, WPS, spreadsheets, archives) give
-//! `Err("unsupported kind: …")`; the crawl records the reason with the attachment.
+//! archive member (or read from one OLE stream) and [`MAX_TOTAL_BYTES`] from
+//! one archive (zip bombs), and the text is cut at [`MAX_TEXT_CHARS`]. PDF
+//! text comes from `pdf-extract`; a PDF whose text fonts have no Unicode map
+//! (CID fonts without `ToUnicode`) gives `Err("unreadable: no unicode map")`
+//! rather than garbage, a PDF with no text at all (a scan)
+//! `Err("unreadable: no text (scanned image?)")`.
+//!
+//! DOC and WPS (Kingsoft WPS Writer saves Word-compatible binaries) are read
+//! with the [MS-DOC] piece table ([`doc`]), XLS and ET (BIFF8) record by
+//! record ([`xls`]), XLSX part by part through the bounded zip reader
+//! ([`xlsx`]); none of them builds a dense grid or trusts a count in the file.
+//! The container is recognised by its bytes, so a DOCX saved under a `.doc`
+//! name, or a DOC under `.wps`, is still read. Parsers of hostile bytes that
+//! panic give `Err(…: parser failed)` instead. Kinds without a reader
+//! (PPT, archives, images) give `Err("unsupported kind: …")`; the crawl
+//! records the reason with the attachment.
 
 use std::io::{Cursor, Read};
+
+mod doc;
+mod ole;
+mod sheet;
+mod xls;
+mod xlsx;
 
 /// Most bytes decompressed from one archive member.
 pub const MAX_ENTRY_BYTES: u64 = 32 * 1024 * 1024;
@@ -22,14 +37,93 @@ const MAX_OFD_PAGES: usize = 2000;
 /// Extract the text of an attachment of `kind` (lowercase extension).
 /// `Err` carries a short reason: "unsupported kind: pdf", "not a zip archive", …
 pub fn extract_text(kind: &str, bytes: &[u8]) -> Result<String, String> {
-    let text = match kind {
-        "docx" => docx(bytes)?,
-        "ofd" => ofd(bytes)?,
-        "pdf" => pdf(bytes)?,
-        "txt" | "csv" => crate::charset::decode(bytes, None).text,
-        other => return Err(format!("unsupported kind: {other}")),
+    let text = match sniff(kind, bytes)? {
+        Reader::Docx => docx(bytes)?,
+        Reader::Ofd => ofd(bytes)?,
+        Reader::Pdf => pdf(bytes)?,
+        Reader::Ole => guarded(kind, || ole::extract(kind, bytes))?,
+        Reader::Xlsx => guarded(kind, || xlsx::extract(bytes))?,
+        Reader::Text => crate::charset::decode(bytes, None).text,
+        Reader::None => return Err(format!("unsupported kind: {kind}")),
     };
     Ok(cap(text))
+}
+
+/// Kinds whose container is recognised by its bytes rather than trusted
+/// from the name ("" is a URL without an extension).
+const SNIFFED: &[&str] = &["doc", "docx", "wps", "xls", "xlsx", "et", "ofd", "pdf", ""];
+
+enum Reader {
+    Docx,
+    Ofd,
+    Pdf,
+    /// OLE compound files: DOC, WPS, XLS, ET
+    Ole,
+    Xlsx,
+    Text,
+    None,
+}
+
+/// The reader for an attachment named as `kind`, from the name
+/// and, for the kinds in [`SNIFFED`], from the bytes.
+fn sniff(kind: &str, bytes: &[u8]) -> Result<Reader, String> {
+    let by_name = match kind {
+        "docx" => Reader::Docx,
+        "ofd" => Reader::Ofd,
+        "pdf" => Reader::Pdf,
+        "xlsx" => Reader::Xlsx,
+        "doc" | "wps" | "xls" | "et" => Reader::Ole,
+        "txt" | "csv" => Reader::Text,
+        _ => Reader::None,
+    };
+    if !SNIFFED.contains(&kind) {
+        return Ok(by_name);
+    }
+    if bytes.starts_with(ole::MAGIC) {
+        return Ok(Reader::Ole);
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        let names = Archive::open(bytes).map(|a| a.names()).unwrap_or_default();
+        let has = |n: &str| names.iter().any(|x| x.eq_ignore_ascii_case(n));
+        return Ok(if has("word/document.xml") {
+            Reader::Docx
+        } else if has("xl/workbook.xml") {
+            Reader::Xlsx
+        } else if has("OFD.xml") {
+            Reader::Ofd
+        } else if !matches!(by_name, Reader::Ole) {
+            by_name // its own reader says what is missing
+        } else {
+            return Err(format!("{kind}: a zip archive that is not DOCX, XLSX or OFD"));
+        });
+    }
+    if bytes.starts_with(b"%PDF") {
+        return Ok(Reader::Pdf);
+    }
+    if !matches!(by_name, Reader::Ole) {
+        return Ok(by_name);
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    let what = if head.starts_with("{\\rtf") {
+        "an RTF document"
+    } else if head.starts_with('<') && (head.contains("<html") || head.contains("<table") || head.contains("<!doctype"))
+    {
+        "an HTML page"
+    } else if head.starts_with("mime-version") {
+        "an MHT web archive"
+    } else if kind == "wps" {
+        return Err("wps: unsupported WPS variant: not an OLE compound file (WPS 2000 or older?)".into());
+    } else {
+        return Err(format!("{kind}: not an OLE compound file"));
+    };
+    Err(format!("{kind}: {what} saved under a .{kind} name (not supported)"))
+}
+
+/// Run a reader of hostile bytes, turning a panic into an error.
+fn guarded(kind: &str, run: impl FnOnce() -> Result<String, String>) -> Result<String, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+        .unwrap_or_else(|_| Err(format!("{kind}: parser failed (malformed file)")))
 }
 
 fn cap(s: String) -> String {
@@ -77,7 +171,8 @@ fn unescape(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let Some(end) = rest.find(';').filter(|&e| e <= 10) else {
+        // only a short entity: never scan far for its ';' (a run of '&'s would be quadratic)
+        let Some(end) = rest.bytes().take(11).position(|b| b == b';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -378,7 +473,8 @@ mod tests {
         let b = docx_bytes(&["第一条 为了规范管理，制定本办法。", "第二条 A&B <c>"]).unwrap();
         assert_eq!(extract_text("docx", &b).unwrap(), "第一条 为了规范管理，制定本办法。\n第二条 A&B <c>");
         assert!(extract_text("docx", b"not a zip").unwrap_err().starts_with("not a zip archive"));
-        assert_eq!(extract_text("doc", b"\xd0\xcf").unwrap_err(), "unsupported kind: doc");
+        assert_eq!(extract_text("ppt", b"\xd0\xcf").unwrap_err(), "unsupported kind: ppt");
+        assert_eq!(extract_text("doc", b"\xd0\xcf").unwrap_err(), "doc: not an OLE compound file");
     }
 
     #[test]
@@ -437,6 +533,15 @@ mod tests {
         assert_eq!(extract_text("pdf", &cid).unwrap_err(), "unreadable: no unicode map");
         assert_eq!(extract_text("pdf", b"<html>").unwrap_err(), "not a PDF");
         assert!(extract_text("pdf", b"%PDF-1.4\ngarbage").unwrap_err().starts_with("unreadable"));
+    }
+
+    #[test]
+    fn unescape_is_linear() {
+        let t = std::time::Instant::now();
+        let s = "&".repeat(2_000_000) + "&amp;&#x4E00;&#19968;&bogus;";
+        let u = unescape(&s);
+        assert!(u.ends_with("&一一&bogus;"), "{}", &u[u.len() - 20..]);
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
