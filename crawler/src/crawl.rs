@@ -21,7 +21,9 @@ use url::Url;
 
 use crate::config::{Config, CrawlSettings, SiteConfig};
 use crate::error::Result;
-use crate::extract::{extract_item, extract_links, is_anti_bot, is_soft_404, looks_like_item, page_column};
+use crate::extract::{
+    ExtractedItem, extract_item, extract_links, is_anti_bot, is_soft_404, looks_like_item, page_column,
+};
 use crate::fetch::{Fetched, Validators, client_for, get};
 use crate::robots::Robots;
 use crate::scope::{SiteScope, TrapDetector, UrlKind, check_address};
@@ -534,7 +536,13 @@ async fn process(ctx: &Ctx, si: usize, state: &CrawlState, run: i64, d: DueUrl) 
             };
             let (got, attempts, final_url) = ctx.follow(site, &url, &validators, state).await?;
             rec.attempts = attempts;
-            fill(ctx, site, &d, &final_url, got, &mut rec).await;
+            let item = fill(ctx, site, &d, &final_url, got, &mut rec).await;
+            if let Some(item) = item
+                && d.kind == UrlKind::Item
+                && d.seen_before
+            {
+                rec.revision = revision_of(state, site, &d, &final_url, &item)?;
+            }
             state.record(run, rec.clone())?
         }
     };
@@ -611,15 +619,43 @@ async fn prepare(
     Ok(Ok(url))
 }
 
-/// Turn what came back into the record: status, validators, body, hash, links, attachment text.
-async fn fill(ctx: &Ctx, site: &SiteCtx, d: &DueUrl, final_url: &Url, got: Got, rec: &mut FetchRecord) {
+/// How a recrawled item page differs from its stored version, if its extracted
+/// text changed: the stored page is extracted again with the same code and
+/// site rules as `new` and the two are compared (see [`crate::history`]).
+fn revision_of(
+    state: &CrawlState,
+    site: &SiteCtx,
+    d: &DueUrl,
+    url: &Url,
+    new: &ExtractedItem,
+) -> Result<Option<crate::history::Change>> {
+    if d.content_hash.as_deref() == Some(new.content_hash.as_str()) {
+        return Ok(None);
+    }
+    let Some(old) = state.page(&d.url)? else { return Ok(None) };
+    let html = crate::charset::decode(&old.bytes, old.content_type.as_deref()).text;
+    let old_item = extract_item(url, &html, Some(&site.cfg));
+    Ok(crate::history::compare(&old_item, new))
+}
+
+/// Turn what came back into the record: status, validators, body, hash, links,
+/// attachment text. Returns the extracted item when the page is a stored item page.
+async fn fill(
+    ctx: &Ctx,
+    site: &SiteCtx,
+    d: &DueUrl,
+    final_url: &Url,
+    got: Got,
+    rec: &mut FetchRecord,
+) -> Option<ExtractedItem> {
     let f = match got {
         Got::Failed(reason) => {
             rec.error_reason = Some(reason);
-            return;
+            return None;
         }
         Got::Fetched(f) => f,
     };
+    let mut extracted = None;
     match f {
         Fetched::NotModified => rec.http_status = Some(304),
         Fetched::Transient(e) | Fetched::Permanent(e) => rec.error_reason = Some(e),
@@ -662,11 +698,11 @@ async fn fill(ctx: &Ctx, site: &SiteCtx, d: &DueUrl, final_url: &Url, got: Got, 
                     if is_anti_bot(&html) {
                         ctx.host(final_url, site).challenged.store(true, Ordering::Relaxed);
                         rec.error_reason = Some("anti-bot challenge".into());
-                        return;
+                        return None;
                     }
                     if d.kind == UrlKind::Item && is_soft_404(&html) {
                         rec.http_status = Some(404);
-                        return;
+                        return None;
                     }
                     let item = extract_item(final_url, &html, Some(&site.cfg));
                     // a page whose URL looked like a list but that reads like an item is one
@@ -674,18 +710,22 @@ async fn fill(ctx: &Ctx, site: &SiteCtx, d: &DueUrl, final_url: &Url, got: Got, 
                     if is_item && d.kind != UrlKind::Item {
                         rec.kind = Some(UrlKind::Item);
                     }
-                    rec.content_hash = Some(if is_item { item.content_hash } else { sha256_hex(&bytes) });
+                    rec.content_hash = Some(if is_item { item.content_hash.clone() } else { sha256_hex(&bytes) });
                     let (links, traps) =
                         page_links(site, d, if is_item { UrlKind::Item } else { d.kind }, final_url, &html);
                     if traps > 0 {
                         ctx.report(&site.cfg.name, |r| r.traps += traps);
                     }
                     rec.links = links;
+                    if is_item {
+                        extracted = Some(item);
+                    }
                 }
             }
             rec.body = Some(bytes);
         }
     }
+    extracted
 }
 
 /// Most links enqueued from one page.

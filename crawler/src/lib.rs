@@ -13,6 +13,7 @@
 //! - [`attachments`]: text of DOCX and OFD files (bounded against zip bombs).
 //! - [`dates`], [`urlnorm`], [`robots`], [`scope`] (scope, URL kinds, SSRF
 //!   guard, traps).
+//! - [`history`]: what counts as a page revision and as a broken link.
 //! - [`state`]: the SQLite crawl state ([`state::CrawlState`],
 //!   [`state::CrawlLock`]).
 //! - [`crawl`]: the crawl loop ([`crawl::run`]).
@@ -60,6 +61,7 @@ pub mod dates;
 pub mod error;
 pub mod extract;
 pub mod fetch;
+pub mod history;
 pub mod robots;
 pub mod scope;
 pub mod state;

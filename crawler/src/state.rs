@@ -7,6 +7,11 @@
 //! Ctrl-C, `max_pages`) is resumed by the next crawl: URLs left `fetching` go
 //! back to `queued`. A finished run is followed by a new one, a recrawl, which
 //! revisits every URL with its validators (conditional GET).
+//!
+//! Change history: when a recrawl finds an item page whose extracted text
+//! changed, a `revisions` row (with the previous version's text) is written in
+//! the same transaction as the new page; see [`crate::history`] for what
+//! counts as a change and what counts as a broken link.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -18,7 +23,8 @@ use url::Url;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::extract::{ExtractedItem, extract_item};
+use crate::extract::{ExtractedItem, extract_item, extract_links};
+use crate::history::{BrokenLink, Change, Revision, broken_reason, link_targets};
 use crate::scope::UrlKind;
 
 const SCHEMA: &str = r#"
@@ -47,7 +53,8 @@ CREATE TABLE IF NOT EXISTS urls (
     gone_count INTEGER NOT NULL DEFAULT 0,
     run_id INTEGER,
     link_text TEXT NOT NULL DEFAULT '',
-    due INTEGER NOT NULL DEFAULT 1
+    due INTEGER NOT NULL DEFAULT 1,
+    checked_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS urls_frontier ON urls (site, depth) WHERE due = 1;
 CREATE INDEX IF NOT EXISTS urls_status ON urls (status);
@@ -64,6 +71,23 @@ CREATE TABLE IF NOT EXISTS attachments (
     error TEXT NOT NULL DEFAULT '',
     fetched_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS revisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    url TEXT NOT NULL REFERENCES urls(url),
+    site TEXT NOT NULL,
+    run_id INTEGER,
+    seen_at INTEGER NOT NULL,
+    previous_seen_at INTEGER,
+    old_hash TEXT NOT NULL,
+    new_hash TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    old_title TEXT NOT NULL,
+    new_title TEXT NOT NULL,
+    old_published_date TEXT NOT NULL,
+    new_published_date TEXT NOT NULL,
+    old_text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS revisions_url ON revisions (url, seen_at);
 "#;
 
 /// URL statuses stored in `urls.status`.
@@ -136,6 +160,9 @@ pub struct FetchRecord {
     pub links: Vec<NewUrl>,
     /// For attachments: extracted text or the reason there is none.
     pub attachment: Option<(String, Result<String, String>)>,
+    /// An item page whose extracted text differs from the stored version:
+    /// written to `revisions` when the outcome is [`Outcome::Updated`].
+    pub revision: Option<Change>,
 }
 
 /// The outcome of recording a fetch, for the report.
@@ -352,7 +379,8 @@ impl CrawlState {
                     etag = CASE WHEN ?8 THEN COALESCE(?9, etag) ELSE etag END,
                     last_modified = CASE WHEN ?8 THEN COALESCE(?10, last_modified) ELSE last_modified END,
                     content_hash = CASE WHEN ?8 THEN COALESCE(?11, content_hash) ELSE content_hash END,
-                    last_seen = CASE WHEN ?8 THEN ?12 ELSE last_seen END
+                    last_seen = CASE WHEN ?8 THEN ?12 ELSE last_seen END,
+                    checked_at = ?12
                  WHERE url = ?1",
                 params![
                     rec.url,
@@ -390,6 +418,29 @@ impl CrawlState {
             }
             if let Some(kind) = rec.kind {
                 tx.execute("UPDATE urls SET kind = ?2 WHERE url = ?1", params![rec.url, kind.as_str()])?;
+            }
+            if let Some(ch) = &rec.revision
+                && outcome == Outcome::Updated
+            {
+                tx.execute(
+                    "INSERT INTO revisions (url, site, run_id, seen_at, previous_seen_at, old_hash, new_hash, fields,
+                        old_title, new_title, old_published_date, new_published_date, old_text)
+                     VALUES (?1, (SELECT site FROM urls WHERE url = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    params![
+                        rec.url,
+                        run,
+                        t,
+                        last_seen,
+                        ch.old_hash,
+                        ch.new_hash,
+                        ch.fields.join(","),
+                        ch.old_title,
+                        ch.new_title,
+                        ch.old_published_date,
+                        ch.new_published_date,
+                        ch.old_text
+                    ],
+                )?;
             }
             insert_urls(&tx, &rec.links)?;
             tx.commit()?;
@@ -455,6 +506,133 @@ impl CrawlState {
             let mut st = c.prepare("SELECT status, COUNT(*) FROM urls GROUP BY status")?;
             st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?.collect()
         })
+    }
+
+    /// Number of finished crawl runs (changes are seen from the second one on).
+    pub fn finished_runs(&self) -> Result<u64> {
+        self.with(|c| {
+            c.query_row("SELECT COUNT(*) FROM runs WHERE finished_at IS NOT NULL", [], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+        })
+    }
+
+    /// Every recorded revision of an item page, by URL then time (see
+    /// [`crate::history`] for what counts as one). The previous versions'
+    /// text is left out: [`CrawlState::revision_text`] reads it.
+    pub fn revisions(&self) -> Result<Vec<Revision>> {
+        self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT id, url, site, run_id, seen_at, previous_seen_at, old_hash, new_hash, fields, old_title, new_title,
+                        old_published_date, new_published_date
+                 FROM revisions ORDER BY url, seen_at, id",
+            )?;
+            st.query_map([], |r| {
+                let fields: String = r.get(8)?;
+                Ok(Revision {
+                    id: r.get(0)?,
+                    url: r.get(1)?,
+                    site: r.get(2)?,
+                    run_id: r.get(3)?,
+                    seen_at: r.get(4)?,
+                    previous_seen_at: r.get(5)?,
+                    old_hash: r.get(6)?,
+                    new_hash: r.get(7)?,
+                    fields: fields.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect(),
+                    old_title: r.get(9)?,
+                    new_title: r.get(10)?,
+                    old_published_date: r.get(11)?,
+                    new_published_date: r.get(12)?,
+                })
+            })?
+            .collect()
+        })
+    }
+
+    /// The previous version's extracted text kept with revision `id`.
+    pub fn revision_text(&self, id: i64) -> Result<Option<String>> {
+        self.with(|c| c.query_row("SELECT old_text FROM revisions WHERE id = ?1", [id], |r| r.get(0)).optional())
+    }
+
+    /// Links on published pages to pages, lists or attachments that are not
+    /// there, by linking page then URL (see [`crate::history`] for the rules).
+    /// A link counts only while the stored copy of its page still contains it.
+    pub fn broken_links(&self) -> Result<Vec<BrokenLink>> {
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<i64>,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+        );
+        let rows: Vec<Row> = self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT u.url, u.kind, u.site, u.parent_url, p.kind, u.link_text, u.status, u.http_status, u.error_reason,
+                        u.last_seen, u.checked_at
+                 FROM urls u JOIN urls p ON p.url = u.parent_url
+                 WHERE u.status IN ('gone', 'withdrawn', 'failed') AND u.kind IN ('item', 'list', 'attachment')
+                   AND p.status = 'done' AND p.kind IN ('item', 'list')
+                 ORDER BY u.parent_url, u.url",
+            )?;
+            st.query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                ))
+            })?
+            .collect()
+        })?;
+        let mut out = Vec::new();
+        // the links of the current parent page, parsed once per parent
+        let mut parent_links: Option<(String, std::collections::HashSet<String>)> = None;
+        for (url, kind, site, parent_url, parent_kind, link_text, status, http, error_reason, last_seen, checked_at) in
+            rows
+        {
+            let http_status = http.and_then(|h| u16::try_from(h).ok());
+            let Some(reason) = broken_reason(&status, http_status, error_reason.as_deref()) else { continue };
+            if parent_links.as_ref().is_none_or(|(p, _)| *p != parent_url) {
+                let links = match (Url::parse(&parent_url), self.page(&parent_url)?) {
+                    (Ok(base), Some(page)) => {
+                        let html = crate::charset::decode(&page.bytes, page.content_type.as_deref()).text;
+                        link_targets(&extract_links(&base, &html))
+                    }
+                    _ => Default::default(),
+                };
+                parent_links = Some((parent_url.clone(), links));
+            }
+            if !parent_links.as_ref().is_some_and(|(_, links)| links.contains(&url)) {
+                continue; // the page no longer links it
+            }
+            out.push(BrokenLink {
+                url,
+                kind,
+                site,
+                parent_url,
+                parent_kind,
+                link_text,
+                status,
+                http_status,
+                reason,
+                worked_before: last_seen.is_some(),
+                last_seen,
+                checked_at,
+            });
+        }
+        Ok(out)
     }
 
     /// `PRAGMA integrity_check` and foreign-key check; an error names the problem.
@@ -555,7 +733,35 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
              COMMIT;",
         )?;
     }
+    add_column(conn, "urls", "checked_at", "INTEGER")?;
     Ok(())
+}
+
+/// Add a column to a table of an older state, unless it is there (checked
+/// inside the write transaction, so two processes opening one old state at
+/// once do not both add it).
+fn add_column(conn: &Connection, table: &str, column: &str, decl: &str) -> rusqlite::Result<()> {
+    let has = |c: &Connection| -> rusqlite::Result<bool> {
+        c.query_row("SELECT EXISTS(SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)", params![table, column], |r| {
+            r.get(0)
+        })
+    };
+    if has(conn)? {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let added = match has(conn) {
+        Ok(true) => Ok(()),
+        Ok(false) => conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {decl}")),
+        Err(e) => Err(e),
+    };
+    match added {
+        Ok(()) => conn.execute_batch("COMMIT"),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
 }
 
 fn dedup_keys(item: &ExtractedItem) -> Vec<String> {
@@ -576,15 +782,32 @@ fn has_page(tx: &rusqlite::Transaction<'_>, url: &str) -> rusqlite::Result<bool>
     tx.query_row("SELECT EXISTS(SELECT 1 FROM pages WHERE url = ?1)", [url], |r| r.get(0))
 }
 
+/// Add new URLs (known ones are left as they are, but see below). Returns how many were new.
+///
+/// A known URL first found in a sitemap (or seeded, with no parent) takes the
+/// first *page* that links it as its parent: broken links are reported on the
+/// page that shows them, and a sitemap shows none.
 fn insert_urls(tx: &rusqlite::Transaction<'_>, urls: &[NewUrl]) -> rusqlite::Result<usize> {
     let mut st = tx.prepare(
         "INSERT OR IGNORE INTO urls (url, site, kind, status, first_seen, depth, parent_url, \"column\", link_text)
          VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?8)",
     )?;
+    let mut adopt = tx.prepare(
+        "UPDATE urls SET parent_url = ?2, link_text = ?3 WHERE url = ?1
+           AND (parent_url IS NULL OR EXISTS (SELECT 1 FROM urls s WHERE s.url = urls.parent_url AND s.kind IN ('sitemap', 'robots')))
+           AND NOT EXISTS (SELECT 1 FROM urls p WHERE p.url = ?2 AND p.kind IN ('sitemap', 'robots'))",
+    )?;
     let t = now();
     let mut n = 0;
     for u in urls {
-        n += st.execute(params![u.url, u.site, u.kind.as_str(), t, u.depth as i64, u.parent, u.column, u.link_text])?;
+        let added =
+            st.execute(params![u.url, u.site, u.kind.as_str(), t, u.depth as i64, u.parent, u.column, u.link_text])?;
+        if added == 0
+            && let Some(parent) = u.parent.as_deref().filter(|p| *p != u.url)
+        {
+            adopt.execute(params![u.url, parent, u.link_text])?;
+        }
+        n += added;
     }
     Ok(n)
 }
@@ -722,6 +945,95 @@ mod tests {
         assert_eq!(st.record(run2, rec("http://a/2", 410, "")).unwrap(), Outcome::Withdrawn);
         assert_eq!(st.url("http://a/2").unwrap().unwrap().status, "withdrawn");
         st.integrity_check().unwrap();
+    }
+
+    /// A state written before the change history (no `checked_at`, no
+    /// `revisions`) opens, gains both, and keeps its rows.
+    #[test]
+    fn older_state_gains_the_history_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("crawl.sqlite");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at INTEGER NOT NULL, finished_at INTEGER);
+                 CREATE TABLE urls (url TEXT PRIMARY KEY, site TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'queued',
+                    http_status INTEGER, attempts INTEGER NOT NULL DEFAULT 0, etag TEXT, last_modified TEXT, content_hash TEXT,
+                    first_seen INTEGER NOT NULL, last_seen INTEGER, next_due INTEGER NOT NULL DEFAULT 0, depth INTEGER NOT NULL DEFAULT 0,
+                    parent_url TEXT, \"column\" TEXT NOT NULL DEFAULT '', error_reason TEXT, gone_count INTEGER NOT NULL DEFAULT 0,
+                    run_id INTEGER, link_text TEXT NOT NULL DEFAULT '', due INTEGER NOT NULL DEFAULT 1);
+                 INSERT INTO runs (started_at, finished_at) VALUES (1, 2);
+                 INSERT INTO urls (url, site, kind, status, http_status, first_seen, last_seen, parent_url, run_id, due)
+                    VALUES ('http://a/list', 's', 'list', 'done', 200, 1, 1, NULL, 1, 0),
+                           ('http://a/1', 's', 'item', 'gone', 404, 1, NULL, 'http://a/list', 1, 0);",
+            )
+            .unwrap();
+        }
+        let st = CrawlState::open(&path).unwrap();
+        assert_eq!(st.finished_runs().unwrap(), 1);
+        assert_eq!(st.revisions().unwrap(), vec![]);
+        assert_eq!(st.url("http://a/1").unwrap().unwrap().status, "gone");
+        // no stored list page: the link cannot be confirmed on it, so it is not reported
+        assert_eq!(st.broken_links().unwrap(), vec![]);
+        let run = st.begin_run().unwrap();
+        st.record(run, FetchRecord { url: "http://a/1".into(), http_status: Some(404), ..Default::default() }).unwrap();
+        let checked: Option<i64> =
+            st.with(|c| c.query_row("SELECT checked_at FROM urls WHERE url = 'http://a/1'", [], |r| r.get(0))).unwrap();
+        assert!(checked.is_some());
+        drop(st);
+        // opening again is a no-op
+        CrawlState::open(&path).unwrap().integrity_check().unwrap();
+    }
+
+    /// A revision is written only with an update, in its transaction; a
+    /// sitemap's URL takes the first page that links it as its parent.
+    #[test]
+    fn revisions_only_with_updates_and_pages_adopt_sitemap_urls() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
+        let run = st.begin_run().unwrap();
+        st.enqueue(&[nu("http://a/1", UrlKind::Item), nu("http://a/sitemap.xml", UrlKind::Sitemap)]).unwrap();
+        let change =
+            Change { old_hash: "o".into(), new_hash: "n".into(), fields: vec!["body".into()], ..Default::default() };
+        let rec = |hash: &str| FetchRecord {
+            url: "http://a/1".into(),
+            http_status: Some(200),
+            body: Some(hash.as_bytes().to_vec()),
+            content_hash: Some(hash.into()),
+            revision: Some(change.clone()),
+            ..Default::default()
+        };
+        assert_eq!(st.record(run, rec("h1")).unwrap(), Outcome::New);
+        assert_eq!(st.record(run, rec("h1")).unwrap(), Outcome::Unchanged);
+        assert_eq!(st.revisions().unwrap(), vec![], "no revision without an update");
+        assert_eq!(st.record(run, rec("h2")).unwrap(), Outcome::Updated);
+        let revs = st.revisions().unwrap();
+        assert_eq!(revs.len(), 1);
+        assert_eq!(
+            (revs[0].url.as_str(), revs[0].site.as_str(), revs[0].fields.as_slice()),
+            ("http://a/1", "s", &["body".to_owned()][..])
+        );
+        assert!(revs[0].previous_seen_at.is_some());
+
+        let from = |parent: &str| NewUrl {
+            parent: Some(parent.into()),
+            link_text: parent.into(),
+            ..nu("http://a/2", UrlKind::Item)
+        };
+        st.enqueue(&[from("http://a/sitemap.xml")]).unwrap();
+        assert_eq!(st.url("http://a/2").unwrap().unwrap().parent_url.as_deref(), Some("http://a/sitemap.xml"));
+        assert_eq!(st.enqueue(&[from("http://a/list")]).unwrap(), 0, "known: not new");
+        assert_eq!(
+            st.url("http://a/2").unwrap().unwrap().parent_url.as_deref(),
+            Some("http://a/list"),
+            "a page beats the sitemap"
+        );
+        st.enqueue(&[from("http://a/other-list"), from("http://a/sitemap.xml")]).unwrap();
+        assert_eq!(
+            st.url("http://a/2").unwrap().unwrap().parent_url.as_deref(),
+            Some("http://a/list"),
+            "the first page stays"
+        );
     }
 
     /// `cargo test -p govsearch-crawler --lib frontier_scale -- --ignored --nocapture`
