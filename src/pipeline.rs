@@ -148,7 +148,7 @@ pub fn rebuild_index(
         report.imported = imported.len();
         docs.extend(imported);
     }
-    let cat = Catalogue::open(&data.index_dir())?;
+    let cat = open_for_rebuild(&data.index_dir())?;
     let mut w = cat.writer()?;
     w.delete_all()?;
     let total = docs.len();
@@ -164,6 +164,23 @@ pub fn rebuild_index(
     report.documents = total;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Open the index for a full rebuild. An index made by another govsearch
+/// version (a different schema) is derived data: every document in it comes
+/// from the crawl state and the imports, which the rebuild reads again. So it
+/// is removed and made anew instead of refusing the command that rebuilds it.
+fn open_for_rebuild(dir: &std::path::Path) -> Result<Catalogue> {
+    match Catalogue::open(dir) {
+        Err(govsearch_index::Error::SchemaMismatch { path }) => {
+            eprintln!(
+                "index {path} was made by another govsearch version: rebuilding it from the crawl state and imports"
+            );
+            std::fs::remove_dir_all(dir).with_context(|| format!("removing the old index {path}"))?;
+            Ok(Catalogue::open(dir)?)
+        }
+        r => Ok(r?),
+    }
 }
 
 /// Store and index corpus records from `path` under channel `channel`.
@@ -208,5 +225,28 @@ mod tests {
         let ids: Vec<&str> = out.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, ["a", "b"]);
         assert_eq!(out[0].urls.len(), 2);
+    }
+
+    /// An index made by another version (another schema) does not block the
+    /// rebuild that replaces it; a plain open still refuses it by name.
+    #[test]
+    fn rebuild_replaces_an_index_with_another_schema() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = DataDir::open(dir.path()).expect("data dir");
+        std::fs::create_dir_all(data.index_dir()).expect("index dir");
+        std::fs::write(
+            data.index_dir().join("meta.json"),
+            r#"{"index_settings":{"docstore_compression":"lz4","docstore_blocksize":16384},"segments":[],"schema":[{"name":"doc","type":"bytes","options":{"indexed":false,"fieldnorms":false,"fast":false,"stored":true}}],"opstamp":0}"#,
+        )
+        .expect("old meta");
+        let err = Catalogue::open(&data.index_dir()).err().expect("old schema refused");
+        assert!(err.to_string().contains("govsearch index"), "{err}");
+        let mut d = doc("imp:1", "甲局", "", "http://a.gov.cn/1.html");
+        d.body = "电动自行车登记管理。".into();
+        ImportStore::open(&data.imports_db()).expect("imports").put_all(&[d]).expect("put");
+        let report = rebuild_index(&data, None, None).expect("rebuild over the old index");
+        assert_eq!(report.documents, 1);
+        let cat = Catalogue::open(&data.index_dir()).expect("new index opens");
+        assert_eq!(cat.num_docs(), 1);
     }
 }

@@ -31,6 +31,8 @@ pub struct Catalogue {
     records: Mutex<Option<(u64, Arc<Vec<Document>>)>>,
     /// Bytes the indexing threads have analysed on the n-gram path (backpressure).
     analysed: Arc<AtomicU64>,
+    /// Facet values per live segment (see `facets`).
+    pub(crate) facet_terms: Arc<crate::facets::TermCache>,
 }
 
 /// Counts for `/api/stats`.
@@ -71,6 +73,7 @@ impl Catalogue {
             suggester: Mutex::new(None),
             records: Mutex::new(None),
             analysed,
+            facet_terms: Arc::default(),
         })
     }
 
@@ -132,8 +135,8 @@ impl Catalogue {
 
     pub(crate) fn load(&self, searcher: &tantivy::Searcher, addr: tantivy::DocAddress) -> Result<Document> {
         let stored: TantivyDocument = searcher.doc(addr)?;
-        let bytes = stored.get_first(self.fields.doc).and_then(|v| v.as_bytes()).unwrap_or_default();
-        serde_json::from_slice(bytes).map_err(|e| Error::Stored {
+        let json = stored.get_first(self.fields.doc).and_then(|v| v.as_str()).unwrap_or_default();
+        serde_json::from_str(json).map_err(|e| Error::Stored {
             id: stored.get_first(self.fields.id).and_then(|v| v.as_str()).unwrap_or("?").to_owned(),
             message: e.to_string(),
         })
@@ -147,8 +150,8 @@ impl Catalogue {
             let store = segment.get_store_reader(64).map_err(tantivy::TantivyError::from)?;
             for doc_id in segment.doc_ids_alive() {
                 let stored: TantivyDocument = store.get(doc_id)?;
-                let bytes = stored.get_first(self.fields.doc).and_then(|v| v.as_bytes()).unwrap_or_default();
-                let doc: Document = serde_json::from_slice(bytes).map_err(|e| Error::Stored {
+                let json = stored.get_first(self.fields.doc).and_then(|v| v.as_str()).unwrap_or_default();
+                let doc: Document = serde_json::from_str(json).map_err(|e| Error::Stored {
                     id: stored.get_first(self.fields.id).and_then(|v| v.as_str()).unwrap_or("?").to_owned(),
                     message: e.to_string(),
                 })?;
@@ -184,7 +187,7 @@ impl Catalogue {
     /// Documents by site and category, and the index size.
     pub fn stats(&self) -> Result<IndexStats> {
         let searcher = self.reader.searcher();
-        let facets = crate::facets::FacetCollector::new(&["site", "category"], None);
+        let facets = crate::facets::FacetCollector::new(&["site", "category"], None, self.facet_terms.clone());
         let (count, counts) = searcher.search(&AllQuery, &(Count, facets))?;
         let mut counts = counts.into_iter();
         let size_bytes = std::fs::read_dir(&self.path)
@@ -238,8 +241,9 @@ impl CatalogueWriter {
         self.writer.delete_term(Term::from_field_text(f.id, &doc.id));
         let mut d = TantivyDocument::new();
         d.add_text(f.id, &doc.id);
-        let json = serde_json::to_vec(doc).map_err(|e| Error::Stored { id: doc.id.clone(), message: e.to_string() })?;
-        d.add_bytes(f.doc, &json);
+        let json =
+            serde_json::to_string(doc).map_err(|e| Error::Stored { id: doc.id.clone(), message: e.to_string() })?;
+        d.add_text(f.doc, &json);
         d.add_text(f.title_ng, &doc.title);
         d.add_text(f.title_w, &doc.title);
         d.add_text(f.body_ng, &doc.body);

@@ -527,7 +527,13 @@ impl Catalogue {
         offset: usize,
         size: usize,
     ) -> Result<(u64, Vec<(f32, DocAddress)>, Facets)> {
-        let facet_c = FacetCollector::new(&["category", "publisher", "site", "validity", "topic"], Some("year"));
+        let live = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
+        self.facet_terms.retain_live(&live);
+        let facet_c = FacetCollector::new(
+            &["category", "publisher", "site", "validity", "topic"],
+            Some("year"),
+            self.facet_terms.clone(),
+        );
         let top = TopDocs::with_limit(size).and_offset(offset);
         let (addrs, count, fruit) = match sort {
             SortOrder::Date => {
