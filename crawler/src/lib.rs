@@ -10,7 +10,8 @@
 //! - [`extract`]: pure functions from HTML to an [`ExtractedItem`] (title,
 //!   metadata table, body, attachments, 政策解读 links) and to page links
 //!   (pagination, attachments, redirect stubs).
-//! - [`attachments`]: text of DOCX and OFD files (bounded against zip bombs).
+//! - [`attachments`]: text of PDF, DOCX, OFD, DOC/WPS, XLS/ET and XLSX files (bounded against zip bombs
+//!   and hostile counts).
 //! - [`dates`], [`urlnorm`], [`robots`], [`scope`] (scope, URL kinds, SSRF
 //!   guard, traps).
 //! - [`history`]: what counts as a page revision and as a broken link.
