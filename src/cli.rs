@@ -197,10 +197,35 @@ pub fn tally(cat: &Catalogue, p: &server::SearchParams, json: bool, csv: Option<
     Ok(out)
 }
 
+/// Crawled text made inert in Markdown: emphasis, links, HTML, tables and
+/// headings are escaped, line breaks become spaces.
+fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A crawled URL as a Markdown autolink (`<…>`), or escaped text when it cannot be one.
+fn md_url(u: &str) -> String {
+    let plain = (u.starts_with("http://") || u.starts_with("https://"))
+        && !u.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+    if plain { format!("<{u}>") } else { md(u) }
+}
+
 /// `govsearch audit`: a readable report (or JSON) and the number of findings.
-pub fn audit(cat: &Catalogue, p: &server::SearchParams, json: bool) -> Result<(String, usize)> {
+/// The crawl state in `data`, if any, feeds the change-history and broken-link checks.
+pub fn audit(cat: &Catalogue, data: &DataDir, p: &server::SearchParams, json: bool) -> Result<(String, usize)> {
     use std::fmt::Write;
-    let r = server::staff::audit_report(cat, p)?;
+    let r = server::staff::audit_report(cat, p, Some(data))?;
     let n = r.findings.len();
     if json {
         return Ok((serde_json::to_string_pretty(&r)? + "\n", n));
@@ -218,7 +243,17 @@ pub fn audit(cat: &Catalogue, p: &server::SearchParams, json: bool) -> Result<(S
             govsearch_index::audit::Severity::Warning => "警告",
             govsearch_index::audit::Severity::Notice => "提示",
         };
-        let _ = writeln!(out, "- [{sev}] {} {} {}", f.message, f.title, f.url);
+        let mut line = format!("- [{sev}] {}", md(&f.message));
+        if !f.title.is_empty() {
+            line.push_str(&format!(" {}", md(&f.title)));
+        }
+        if !f.url.is_empty() {
+            line.push_str(&format!(" {}", md_url(&f.url)));
+        }
+        if !f.link_url.is_empty() {
+            line.push_str(&format!(" → 失效链接 {}", md_url(&f.link_url)));
+        }
+        let _ = writeln!(out, "{line}");
     }
     for nc in &r.not_checked {
         let _ = writeln!(out, "- 未检查：{nc}");
@@ -428,4 +463,20 @@ pub async fn bench(
         report.crawl = Some(bench_crawl(18).await?);
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crawled_text_is_inert_in_markdown() {
+        assert_eq!(
+            md("<script>alert(1)</script> *x* [a](b) |c|\n# d"),
+            "\\<script\\>alert(1)\\</script\\> \\*x\\* \\[a\\](b) \\|c\\| \\# d"
+        );
+        assert_eq!(md_url("http://a.gov.cn/x_1.html?q=1"), "<http://a.gov.cn/x_1.html?q=1>");
+        assert_eq!(md_url("javascript:alert(1)"), "javascript:alert(1)");
+        assert_eq!(md_url("http://a/<b>"), "http://a/\\<b\\>");
+    }
 }

@@ -6,7 +6,9 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use govsearch_crawler::state::CrawlState;
 use govsearch_index::Document;
+use govsearch_index::audit::{BrokenLinkFact, CrawlFacts, RevisionFact};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +36,47 @@ impl DataDir {
     pub fn index_dir(&self) -> PathBuf {
         self.root.join("index")
     }
+    /// What the crawler saw, for the audit's "changed after publication" and
+    /// "broken links" checks; `None` when the folder has no crawl state (an
+    /// imported-only catalogue). Dates are UTC days, like the audit's default `as_of`.
+    pub fn crawl_facts(&self) -> Result<Option<CrawlFacts>> {
+        let path = self.crawl_db();
+        if !path.exists() {
+            return Ok(None);
+        }
+        let state = CrawlState::open(&path).with_context(|| format!("opening the crawl state {}", path.display()))?;
+        let revisions = state
+            .revisions()?
+            .into_iter()
+            .map(|r| RevisionFact {
+                changed_on: utc_day(Some(r.seen_at)),
+                previous_seen_on: utc_day(r.previous_seen_at),
+                url: r.url,
+                fields: r.fields,
+                old_title: r.old_title,
+                new_title: r.new_title,
+                old_published_date: r.old_published_date,
+                new_published_date: r.new_published_date,
+            })
+            .collect();
+        let broken_links = state
+            .broken_links()?
+            .into_iter()
+            .map(|l| BrokenLinkFact {
+                checked_on: utc_day(l.checked_at),
+                url: l.url,
+                page_url: l.parent_url,
+                site: l.site,
+                kind: l.kind,
+                link_text: l.link_text,
+                http_status: l.http_status,
+                reason: l.reason,
+                worked_before: l.worked_before,
+            })
+            .collect();
+        Ok(Some(CrawlFacts { crawls: state.finished_runs()?, revisions, broken_links }))
+    }
+
     /// Operators' extensions of the built-in dictionaries, if present.
     pub fn load_extensions(&self) -> Result<()> {
         let dict = self.root.join("userdict.txt");
@@ -48,6 +91,13 @@ impl DataDir {
         }
         Ok(())
     }
+}
+
+/// `YYYY-MM-DD` (UTC) of a Unix time; "" when unknown.
+fn utc_day(secs: Option<i64>) -> String {
+    secs.and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or_default()
 }
 
 /// One line of the corpus format (`../shared/corpus/README.md`): every key a string.
@@ -178,6 +228,22 @@ impl ImportStore {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn utc_days() {
+        assert_eq!(utc_day(Some(0)), "1970-01-01");
+        assert_eq!(utc_day(Some(1_709_164_799)), "2024-02-28");
+        assert_eq!(utc_day(Some(1_709_164_800)), "2024-02-29");
+        assert_eq!(utc_day(None), "");
+    }
+
+    #[test]
+    fn no_crawl_state_no_facts() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::open(dir.path()).unwrap();
+        assert_eq!(data.crawl_facts().unwrap(), None);
+        assert!(!data.crawl_db().exists(), "reading the facts creates no crawl state");
+    }
 
     #[test]
     fn bad_line_is_named() {

@@ -362,7 +362,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !site.is_empty() {
                 pairs.push(("site", Some(site.join(","))));
             }
-            let (text, findings) = cli::audit(&cat, &params(pairs), json)?;
+            let (text, findings) = cli::audit(&cat, &data, &params(pairs), json)?;
             print!("{text}");
             Ok(if findings > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
         }

@@ -174,3 +174,85 @@ async fn tally_publisher_filter_applies_to_table_two() {
             .await; // 示例市人民政府
     assert_eq!(j["normative"]["issued"].as_array().unwrap().len(), 2, "{j}");
 }
+
+/// Crawled text in the two crawl checks (an old title, a link's text) is
+/// shown as text on the staff page and made inert in the Markdown report.
+#[tokio::test]
+async fn crawl_findings_are_escaped_on_the_staff_page_and_in_markdown() {
+    use govsearch_crawler::history::Change;
+    use govsearch_crawler::scope::UrlKind;
+    use govsearch_crawler::state::{CrawlState, FetchRecord, NewUrl, Outcome};
+
+    let (_d, mut st) = staff_fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let data = govsearch::data::DataDir::open(dir.path()).unwrap();
+    let state = CrawlState::open(&data.crawl_db()).unwrap();
+    let (list, page, dead) =
+        ("http://a.gov.cn/gfxwj/index.html", "http://a.gov.cn/gfxwj/n2.html", "http://a.gov.cn/files/x.pdf");
+    let nu = |url: &str, kind: UrlKind, parent: Option<&str>, text: &str| NewUrl {
+        url: url.into(),
+        site: "a".into(),
+        kind,
+        depth: 0,
+        parent: parent.map(str::to_owned),
+        column: String::new(),
+        link_text: text.into(),
+    };
+    let ok = |url: &str, html: &str, hash: &str, revision: Option<Change>| FetchRecord {
+        url: url.into(),
+        http_status: Some(200),
+        body: Some(html.as_bytes().to_vec()),
+        content_type: Some("text/html; charset=utf-8".into()),
+        content_hash: Some(hash.into()),
+        revision,
+        ..Default::default()
+    };
+    let run = state.begin_run().unwrap();
+    state
+        .enqueue(&[
+            nu(list, UrlKind::List, None, ""),
+            nu(page, UrlKind::Item, Some(list), "n2"),
+            nu(dead, UrlKind::Attachment, Some(page), "<script>alert(1)</script>细则.pdf"),
+        ])
+        .unwrap();
+    let item_html = r#"<p>附件：<a href="/files/x.pdf">细则.pdf</a></p>"#;
+    state.record(run, ok(list, r#"<a href="n2.html">n2</a>"#, "l", None)).unwrap();
+    state.record(run, ok(page, item_html, "h1", None)).unwrap();
+    let change = Change {
+        fields: vec!["title".into()],
+        old_title: "<img src=x onerror=alert(1)>旧标题".into(),
+        new_title: "示例市停车场管理规定".into(),
+        old_published_date: "2024-06-10".into(),
+        new_published_date: "2024-06-10".into(),
+        ..Default::default()
+    };
+    assert_eq!(state.record(run, ok(page, item_html, "h2", Some(change))).unwrap(), Outcome::Updated);
+    state.record(run, FetchRecord { url: dead.into(), http_status: Some(404), ..Default::default() }).unwrap();
+    state.finish_run(run).unwrap();
+    drop(state);
+    st.admin = Some(govsearch::server::admin::AdminConfig { data: data.clone(), sites: None });
+
+    let (_, j) = get_json(&st, "/api/audit").await;
+    let codes: Vec<(&str, &str)> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "broken-link" || f["code"] == "changed-after-publication")
+        .map(|f| (f["code"].as_str().unwrap(), f["doc_id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(codes, [("broken-link", "n2"), ("changed-after-publication", "n2")], "{j}");
+
+    let (s, html, _) = get(&st, "/staff/audit").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("原标题“&lt;img src=x onerror=alert(1)&gt;旧标题”"), "{html}");
+    assert!(html.contains("“&lt;script&gt;alert(1)&lt;/script&gt;细则.pdf”"), "{html}");
+    assert!(!html.contains("<script>alert") && !html.contains("<img src=x"), "{html}");
+    assert!(html.contains("失效链接：<code class=\"url\">http://a.gov.cn/files/x.pdf</code>"));
+
+    let (md, _) =
+        govsearch::cli::audit(&st.catalogue, &data, &govsearch::server::SearchParams::parse(None), false).unwrap();
+    assert!(md.contains("“\\<script\\>alert(1)\\</script\\>细则.pdf”"), "{md}");
+    assert!(md.contains("原标题“\\<img src=x onerror=alert(1)\\>旧标题”"), "{md}");
+    assert!(md.contains("→ 失效链接 <http://a.gov.cn/files/x.pdf>"), "{md}");
+    assert!(!md.contains("“<") && !md.contains("(<"), "no crawled tag left unescaped: {md}");
+}

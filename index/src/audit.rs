@@ -4,8 +4,9 @@
 //! Rules are data (`data/audit-rules.toml`: the 15 kinds of article 20, how
 //! each is recognised and how fresh it must be; `data/holidays.toml`: the
 //! holiday calendar for counting working days). All checks are pure functions
-//! over the catalogue's documents and an `as_of` date, so a report is
-//! reproducible.
+//! over the catalogue's documents, an `as_of` date and, for the two checks
+//! that need what the crawler saw, [`CrawlFacts`] (plain data: this crate does
+//! not depend on the crawler), so a report is reproducible.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -144,8 +145,81 @@ pub struct Finding {
     pub code: String,
     pub message: String,
     pub doc_id: String,
+    /// The page concerned (for `broken-link`: the page that carries the link).
     pub url: String,
     pub title: String,
+    /// `broken-link`: the dead link's target; "" otherwise.
+    pub link_url: String,
+    /// `changed-after-publication`: the dates the changes were seen; empty otherwise.
+    pub dates: Vec<String>,
+}
+
+/// What the crawler saw, as plain data for the two checks that need it:
+/// pages changed after publication and broken links. The root package reads it
+/// from the crawl state; an imported-only catalogue has none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CrawlFacts {
+    /// Finished crawl runs: changes are seen from the second crawl on.
+    pub crawls: u64,
+    pub revisions: Vec<RevisionFact>,
+    pub broken_links: Vec<BrokenLinkFact>,
+}
+
+/// A recrawl found an item page whose extracted text had changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RevisionFact {
+    /// The page URL (one of a document's `urls`).
+    pub url: String,
+    /// `YYYY-MM-DD` of the crawl that first saw the new version.
+    pub changed_on: String,
+    /// `YYYY-MM-DD` the previous version was last seen ("" if unknown): the change is after it.
+    pub previous_seen_on: String,
+    /// What changed: title, doc_number, index_number, publisher, published_date, validity, body.
+    pub fields: Vec<String>,
+    pub old_title: String,
+    pub new_title: String,
+    pub old_published_date: String,
+    pub new_published_date: String,
+}
+
+/// A link on a published page whose target is not there.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BrokenLinkFact {
+    /// The dead link's target.
+    pub url: String,
+    /// The page that carries the link.
+    pub page_url: String,
+    pub site: String,
+    /// `item`, `list` or `attachment`.
+    pub kind: String,
+    pub link_text: String,
+    pub http_status: Option<u16>,
+    /// `http 404`, `redirect loop`, …
+    pub reason: String,
+    /// The target worked on an earlier visit (taken down while still linked).
+    pub worked_before: bool,
+    /// `YYYY-MM-DD` of the failing visit ("" if unknown).
+    pub checked_on: String,
+}
+
+/// Codes of the two checks that need [`CrawlFacts`].
+pub const CHANGED_AFTER_PUBLICATION: &str = "changed-after-publication";
+pub const BROKEN_LINK: &str = "broken-link";
+
+fn field_label(f: &str) -> &str {
+    match f {
+        "title" => "标题",
+        "doc_number" => "文号",
+        "index_number" => "索引号",
+        "publisher" => "发布机构",
+        "published_date" => "发布日期",
+        "validity" => "有效性",
+        "body" => "正文",
+        other => other,
+    }
 }
 
 /// Coverage status of one kind.
@@ -181,6 +255,8 @@ fn finding(sev: Severity, code: &str, message: String, d: &Document) -> Finding 
         doc_id: d.id.clone(),
         url: d.url.clone(),
         title: d.title.clone(),
+        link_url: String::new(),
+        dates: Vec::new(),
     }
 }
 
@@ -189,7 +265,18 @@ fn is_normative(d: &Document) -> bool {
 }
 
 /// Run the audit over `docs` (all documents of the sites in scope) as of `as_of`.
-pub fn audit(docs: &[Document], sites: &[String], as_of: &str, rules: &Rules, cal: &Calendar) -> Result<AuditReport> {
+///
+/// `crawl` is what the crawler saw; without it (a catalogue with no crawl
+/// state) "changed after publication" and "broken links" are listed in
+/// `not_checked` with the reason.
+pub fn audit(
+    docs: &[Document],
+    sites: &[String],
+    as_of: &str,
+    rules: &Rules,
+    cal: &Calendar,
+    crawl: Option<&CrawlFacts>,
+) -> Result<AuditReport> {
     let today = day_index(as_of).ok_or_else(|| Error::BadParam {
         param: "as_of",
         message: format!("{as_of:?} is not a date of the form YYYY-MM-DD"),
@@ -387,23 +474,150 @@ pub fn audit(docs: &[Document], sites: &[String], as_of: &str, rules: &Rules, ca
                 doc_id: String::new(),
                 url: String::new(),
                 title: String::new(),
+                link_url: String::new(),
+                dates: Vec::new(),
             });
         }
     }
+    let mut not_checked = Vec::new();
+    match crawl {
+        None => {
+            let why = "the catalogue has no crawl state (imported documents only, or no data folder given), so";
+            not_checked.push(format!("items changed after publication: {why} no page was ever revisited"));
+            not_checked.push(format!("broken links: {why} no link was followed"));
+        }
+        Some(facts) => {
+            findings.extend(changed_after_publication(&docs, &by_url, today, facts));
+            findings.extend(broken_links(sites, &by_url, facts));
+            if facts.crawls < 2 {
+                not_checked.push(format!(
+                    "items changed after publication: {} crawl(s) finished so far; changes are seen from the second crawl on",
+                    facts.crawls
+                ));
+            }
+            let offline = docs.iter().filter(|d| d.url.is_empty()).count();
+            if offline > 0 {
+                not_checked.push(format!(
+                    "items changed after publication and broken links: {offline} imported document(s) without a web page are not covered by the crawl"
+                ));
+            }
+        }
+    }
     findings.sort_by(|a, b| {
-        a.severity.cmp(&b.severity).then_with(|| a.code.cmp(&b.code)).then_with(|| a.doc_id.cmp(&b.doc_id))
+        a.severity
+            .cmp(&b.severity)
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.doc_id.cmp(&b.doc_id))
+            .then_with(|| a.url.cmp(&b.url))
+            .then_with(|| a.link_url.cmp(&b.link_url))
     });
-    Ok(AuditReport {
-        as_of: as_of.into(),
-        sites: sites.to_vec(),
-        documents: docs.len(),
-        kinds,
-        findings,
-        not_checked: vec![
-            "items changed after publication: needs the crawler's change history (not yet kept)".into(),
-            "broken links: needs the crawler's link report (not yet joined to the audit)".into(),
-        ],
-    })
+    Ok(AuditReport { as_of: as_of.into(), sites: sites.to_vec(), documents: docs.len(), kinds, findings, not_checked })
+}
+
+/// `changed-after-publication`: one finding per document whose page was seen
+/// to change (by `as_of`) after its 发布日期. A warning when a change left the
+/// stated 发布日期 as it was (a silent change staff must review); a notice
+/// when every change also moved the stated date (the page says it was updated).
+fn changed_after_publication(
+    docs: &[&Document],
+    by_url: &HashMap<&str, &Document>,
+    today: i64,
+    facts: &CrawlFacts,
+) -> Vec<Finding> {
+    let mut per_doc: HashMap<&str, Vec<&RevisionFact>> = HashMap::new();
+    for r in &facts.revisions {
+        let Some(d) = by_url.get(r.url.as_str()) else { continue };
+        let Some(day) = day_index(&r.changed_on) else { continue };
+        // changed by as_of, and after the publication date the page stated
+        // before the change (a page without one was already public when the
+        // crawler first saw it)
+        let published = day_index(&r.old_published_date).or_else(|| day_index(&d.published_date));
+        if day > today || published.is_some_and(|p| day <= p) {
+            continue;
+        }
+        per_doc.entry(d.id.as_str()).or_default().push(r);
+    }
+    let mut out = Vec::new();
+    for d in docs {
+        let Some(revs) = per_doc.get_mut(d.id.as_str()) else { continue };
+        revs.sort_by(|a, b| a.changed_on.cmp(&b.changed_on).then_with(|| a.url.cmp(&b.url)));
+        let silent = revs.iter().any(|r| r.old_published_date == r.new_published_date);
+        let changes: Vec<String> = revs
+            .iter()
+            .map(|r| {
+                let fields: Vec<&str> = r.fields.iter().map(|f| field_label(f)).collect();
+                let mut s = format!("{}（{}", r.changed_on, fields.join("、"));
+                if r.old_title != r.new_title {
+                    s.push_str(&format!("；原标题“{}”", r.old_title));
+                }
+                if r.old_published_date != r.new_published_date {
+                    s.push_str(&format!("；发布日期 {} → {}", r.old_published_date, r.new_published_date));
+                }
+                s.push('）');
+                s
+            })
+            .collect();
+        let published = revs
+            .iter()
+            .map(|r| r.old_published_date.as_str())
+            .chain([d.published_date.as_str()])
+            .find(|p| !p.is_empty())
+            .unwrap_or("发布日期不详");
+        let message = if silent {
+            format!(
+                "发布（{published}）后页面内容被修改 {} 次，页面未注明更新，请核实：{}",
+                revs.len(),
+                changes.join("；")
+            )
+        } else {
+            format!("发布后页面内容被修改 {} 次，页面已注明新的发布日期：{}", revs.len(), changes.join("；"))
+        };
+        let mut f =
+            finding(if silent { Severity::Warning } else { Severity::Notice }, CHANGED_AFTER_PUBLICATION, message, d);
+        if let Some(r) = revs.first() {
+            f.url = r.url.clone();
+        }
+        let mut dates: Vec<String> = revs.iter().map(|r| r.changed_on.clone()).collect();
+        dates.dedup();
+        f.dates = dates;
+        out.push(f);
+    }
+    out
+}
+
+/// `broken-link`: one warning per dead link, on the document whose page
+/// carries it (or on the list page, which is no document).
+fn broken_links(sites: &[String], by_url: &HashMap<&str, &Document>, facts: &CrawlFacts) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for l in facts.broken_links.iter().filter(|l| sites.is_empty() || sites.contains(&l.site)) {
+        let what = match l.kind.as_str() {
+            "attachment" => "附件",
+            "list" => "栏目页",
+            _ => "页面",
+        };
+        let text = if l.link_text.is_empty() { String::new() } else { format!("“{}”", l.link_text) };
+        let checked = if l.checked_on.is_empty() { String::new() } else { format!("，{} 检查", l.checked_on) };
+        let message = if l.worked_before {
+            format!("链接的{what}{text}已失效（{}{checked}）：此前可以访问，已被删除或移走，但链接仍在", l.reason)
+        } else {
+            format!("链接的{what}{text}无法访问（{}{checked}）：从未能打开", l.reason)
+        };
+        let (doc_id, title) = match by_url.get(l.page_url.as_str()) {
+            Some(d) => (d.id.clone(), d.title.clone()),
+            None => (String::new(), String::new()),
+        };
+        out.push(Finding {
+            severity: Severity::Warning,
+            code: BROKEN_LINK.into(),
+            message,
+            doc_id,
+            url: l.page_url.clone(),
+            title,
+            link_url: l.url.clone(),
+            dates: Vec::new(),
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -431,7 +645,8 @@ mod tests {
         b.publisher = "另一局".into();
         let mut c = d("c", "通知公告", "通知丙", "2025-01-03");
         c.index_number = "IDX-a".into();
-        let r = audit(&[a, b, c], &[], "2025-04-01", &Rules::default_rules(), &Calendar::default_calendar()).unwrap();
+        let r =
+            audit(&[a, b, c], &[], "2025-04-01", &Rules::default_rules(), &Calendar::default_calendar(), None).unwrap();
         let dups: Vec<&str> =
             r.findings.iter().filter(|f| f.code == "duplicate-index-number").map(|f| f.doc_id.as_str()).collect();
         assert_eq!(dups, ["a", "c"]);
@@ -446,7 +661,7 @@ mod tests {
             x.expiry_date = "2025-06-01".into();
             docs.push(x);
         }
-        let r = audit(&docs, &[], "2025-04-01", &Rules::default_rules(), &Calendar::default_calendar()).unwrap();
+        let r = audit(&docs, &[], "2025-04-01", &Rules::default_rules(), &Calendar::default_calendar(), None).unwrap();
         let soon: Vec<&str> =
             r.findings.iter().filter(|f| f.code == "expiring-soon").map(|f| f.doc_id.as_str()).collect();
         assert_eq!(soon, ["a"]);
@@ -473,6 +688,179 @@ mod tests {
         }
     }
 
+    fn rev(url: &str, on: &str, fields: &[&str], old_pub: &str, new_pub: &str) -> RevisionFact {
+        RevisionFact {
+            url: url.into(),
+            changed_on: on.into(),
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            old_title: "通知".into(),
+            new_title: "通知".into(),
+            old_published_date: old_pub.into(),
+            new_published_date: new_pub.into(),
+            ..Default::default()
+        }
+    }
+
+    fn run(docs: &[Document], sites: &[String], facts: Option<&CrawlFacts>) -> AuditReport {
+        audit(docs, sites, "2025-04-01", &Rules::default_rules(), &Calendar::default_calendar(), facts).unwrap()
+    }
+
+    fn of_code<'a>(r: &'a AuditReport, code: &str) -> Vec<&'a Finding> {
+        r.findings.iter().filter(|f| f.code == code).collect()
+    }
+
+    #[test]
+    fn changes_after_publication_one_finding_per_document() {
+        let a = d("a", "通知公告", "通知", "2025-01-10");
+        let b = d("b", "通知公告", "通知", "2025-02-10");
+        let c = d("c", "通知公告", "通知", "2025-03-01");
+        let mut mirrored = d("m", "通知公告", "通知", "2025-01-05");
+        mirrored.urls = vec!["http://x/m".into(), "http://y/m-copy".into()];
+        let mut retitled = rev("http://x/a", "2025-03-01", &["title", "body"], "2025-01-10", "2025-01-10");
+        retitled.new_title = "通知（修订）".into();
+        let facts = CrawlFacts {
+            crawls: 3,
+            revisions: vec![
+                rev("http://x/a", "2025-02-03", &["body"], "2025-01-10", "2025-01-10"),
+                retitled,
+                // seen after as_of: not yet
+                rev("http://x/a", "2025-05-01", &["body"], "2025-01-10", "2025-01-10"),
+                // the page states its new date
+                rev("http://x/b", "2025-02-11", &["published_date", "body"], "2025-02-01", "2025-02-10"),
+                // the day it was published: not after publication
+                rev("http://x/c", "2025-03-01", &["body"], "2025-03-01", "2025-03-01"),
+                // found under the document's second URL
+                rev("http://y/m-copy", "2025-03-20", &["validity"], "2025-01-05", "2025-01-05"),
+                // no such document
+                rev("http://x/elsewhere", "2025-03-01", &["body"], "2025-01-01", "2025-01-01"),
+            ],
+            broken_links: Vec::new(),
+        };
+        let r = run(&[a, b, c, mirrored], &[], Some(&facts));
+        let got: Vec<(Severity, &str, &str, Vec<&str>, &str)> = of_code(&r, CHANGED_AFTER_PUBLICATION)
+            .into_iter()
+            .map(|f| {
+                (
+                    f.severity,
+                    f.doc_id.as_str(),
+                    f.url.as_str(),
+                    f.dates.iter().map(String::as_str).collect(),
+                    f.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    Severity::Warning,
+                    "a",
+                    "http://x/a",
+                    vec!["2025-02-03", "2025-03-01"],
+                    "发布（2025-01-10）后页面内容被修改 2 次，页面未注明更新，请核实：2025-02-03（正文）；2025-03-01（标题、正文；原标题“通知”）"
+                ),
+                (
+                    Severity::Warning,
+                    "m",
+                    "http://y/m-copy",
+                    vec!["2025-03-20"],
+                    "发布（2025-01-05）后页面内容被修改 1 次，页面未注明更新，请核实：2025-03-20（有效性）"
+                ),
+                (
+                    Severity::Notice,
+                    "b",
+                    "http://x/b",
+                    vec!["2025-02-11"],
+                    "发布后页面内容被修改 1 次，页面已注明新的发布日期：2025-02-11（发布日期、正文；发布日期 2025-02-01 → 2025-02-10）"
+                ),
+            ]
+        );
+        assert_eq!(r.not_checked, Vec::<String>::new());
+    }
+
+    #[test]
+    fn broken_links_on_documents_and_list_pages() {
+        let a = d("a", "通知公告", "通知甲", "2025-01-10");
+        let link = |url: &str, page: &str, site: &str, kind: &str, worked: bool| BrokenLinkFact {
+            url: url.into(),
+            page_url: page.into(),
+            site: site.into(),
+            kind: kind.into(),
+            link_text: "实施细则".into(),
+            http_status: Some(404),
+            reason: "http 404".into(),
+            worked_before: worked,
+            checked_on: "2025-03-30".into(),
+        };
+        let facts = CrawlFacts {
+            crawls: 2,
+            revisions: Vec::new(),
+            broken_links: vec![
+                link("http://x/files/1.pdf", "http://x/a", "s", "attachment", false),
+                link("http://x/t2.html", "http://x/list.html", "s", "item", true),
+                link("http://o/t3.html", "http://o/list.html", "other", "item", false),
+            ],
+        };
+        let r = run(std::slice::from_ref(&a), &["s".to_owned()], Some(&facts));
+        let got: Vec<(Severity, &str, &str, &str, &str, &str)> = of_code(&r, BROKEN_LINK)
+            .into_iter()
+            .map(|f| {
+                (
+                    f.severity,
+                    f.doc_id.as_str(),
+                    f.title.as_str(),
+                    f.url.as_str(),
+                    f.link_url.as_str(),
+                    f.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    Severity::Warning,
+                    "",
+                    "",
+                    "http://x/list.html",
+                    "http://x/t2.html",
+                    "链接的页面“实施细则”已失效（http 404，2025-03-30 检查）：此前可以访问，已被删除或移走，但链接仍在"
+                ),
+                (
+                    Severity::Warning,
+                    "a",
+                    "通知甲",
+                    "http://x/a",
+                    "http://x/files/1.pdf",
+                    "链接的附件“实施细则”无法访问（http 404，2025-03-30 检查）：从未能打开"
+                ),
+            ],
+            "the other site's link is outside the audit"
+        );
+        // all sites: three
+        assert_eq!(of_code(&run(&[a], &[], Some(&facts)), BROKEN_LINK).len(), 3);
+    }
+
+    #[test]
+    fn without_crawl_facts_the_two_checks_say_why() {
+        let a = d("a", "通知公告", "通知甲", "2025-01-10");
+        let mut imported = d("i", "通知公告", "通知乙", "2025-01-11");
+        imported.url = String::new();
+        let r = run(std::slice::from_ref(&a), &[], None);
+        assert_eq!(r.not_checked.len(), 2);
+        assert!(r.not_checked[0].starts_with("items changed after publication: the catalogue has no crawl state"));
+        assert!(r.not_checked[1].starts_with("broken links: the catalogue has no crawl state"));
+        assert!(of_code(&r, CHANGED_AFTER_PUBLICATION).is_empty() && of_code(&r, BROKEN_LINK).is_empty());
+        let one_crawl = CrawlFacts { crawls: 1, ..Default::default() };
+        assert_eq!(
+            run(&[a, imported], &[], Some(&one_crawl)).not_checked,
+            [
+                "items changed after publication: 1 crawl(s) finished so far; changes are seen from the second crawl on",
+                "items changed after publication and broken links: 1 imported document(s) without a web page are not covered by the crawl",
+            ]
+        );
+    }
+
     #[test]
     fn findings_item_by_item() {
         let mut policy = d("p", "规范性文件", "关于加强电动自行车管理的通知", "2025-01-10");
@@ -489,7 +877,7 @@ mod tests {
         let mut nodate = d("n", "通知公告", "通知", "");
         nodate.index_number = "IDX-p".into();
         let docs = [policy, lonely, interp, expired, soon, nodate];
-        let r = audit(&docs, &[], "2025-04-01", &Rules::default_rules(), &Calendar::default_calendar()).unwrap();
+        let r = audit(&docs, &[], "2025-04-01", &Rules::default_rules(), &Calendar::default_calendar(), None).unwrap();
         let has = |code: &str, id: &str| r.findings.iter().any(|f| f.code == code && f.doc_id == id);
         assert!(has("normative-without-interpretation", "q"));
         assert!(!has("normative-without-interpretation", "p"), "interpreted through its link");
@@ -504,7 +892,7 @@ mod tests {
         // Sorted by severity.
         assert!(r.findings.windows(2).all(|w| w[0].severity <= w[1].severity));
         assert!(
-            audit(&docs, &[], "2025-4-1", &Rules::default_rules(), &Calendar::default())
+            audit(&docs, &[], "2025-4-1", &Rules::default_rules(), &Calendar::default(), None)
                 .unwrap_err()
                 .to_string()
                 .contains("as_of")

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use govsearch_index::Document;
-use govsearch_index::audit::{AuditReport, Calendar, Rules, audit};
+use govsearch_index::audit::{AuditReport, BROKEN_LINK, CHANGED_AFTER_PUBLICATION, Calendar, Rules, audit};
 use govsearch_index::tally::{GroupBy, InstrumentRow, Tally, TallyRequest, instruments, tally};
 use maud::{Markup, html};
 use serde::Serialize;
@@ -18,6 +18,7 @@ use serde::Serialize;
 use super::api::SearchParams;
 use super::pages::{document_href, layout, urlencode};
 use super::{ApiError, AppState, blocking};
+use crate::data::DataDir;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -215,18 +216,33 @@ async fn api_tally_csv(State(st): State<AppState>, RawQuery(raw): RawQuery) -> R
 }
 
 fn run_audit(st: &AppState, p: &SearchParams) -> Result<AuditReport, ApiError> {
-    audit_report(&st.catalogue, p)
+    // The server knows its data folder (and so the crawl state) through the admin config.
+    audit_report(&st.catalogue, p, st.admin.as_ref().map(|a| &a.data))
 }
 
-/// The audit a set of parameters asks for (`site`, `as_of`).
-pub fn audit_report(cat: &govsearch_index::Catalogue, p: &SearchParams) -> Result<AuditReport, ApiError> {
+/// The audit a set of parameters asks for (`site`, `as_of`). With a data
+/// folder, the crawl state's change history and broken links are checked too.
+pub fn audit_report(
+    cat: &govsearch_index::Catalogue,
+    p: &SearchParams,
+    data: Option<&DataDir>,
+) -> Result<AuditReport, ApiError> {
     let docs = cat.records()?;
     let sites = sites_param(p, &docs)?;
     if docs.is_empty() {
         return Err(ApiError::BadRequest("site", "the catalogue is empty: crawl or import first".into()));
     }
     let as_of = p.get("as_of").map(str::to_owned).unwrap_or_else(today);
-    Ok(audit(&docs, &sites, &as_of, &Rules::default_rules(), &Calendar::default_calendar())?)
+    let facts = match data {
+        Some(d) => d.crawl_facts().map_err(ApiError::Internal)?,
+        None => None,
+    };
+    Ok(audit(&docs, &sites, &as_of, &Rules::default_rules(), &Calendar::default_calendar(), facts.as_ref())?)
+}
+
+/// An absolute http(s) URL, to link to; anything else is shown as text only.
+fn web_url(u: &str) -> Option<&str> {
+    (u.starts_with("http://") || u.starts_with("https://")).then_some(u)
 }
 
 async fn api_audit(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
@@ -401,8 +417,20 @@ async fn page_audit(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Resp
             thead { tr { th scope="col" { "级别" } th scope="col" { "问题" } th scope="col" { "信息" } } }
             tbody { @for f in &r.findings { tr {
                 td { (match f.severity { govsearch_index::audit::Severity::Error => "严重", govsearch_index::audit::Severity::Warning => "警告", govsearch_index::audit::Severity::Notice => "提示" }) }
-                td { (f.message) }
-                td { @if f.doc_id.is_empty() { "—" } @else { a href=(document_href(&f.doc_id)) { (if f.title.is_empty() { &f.doc_id } else { &f.title }) } } }
+                td {
+                    (f.message)
+                    @if !f.link_url.is_empty() { br; "失效链接：" code class="url" { (f.link_url) } }
+                }
+                td {
+                    @if !f.doc_id.is_empty() {
+                        a href=(document_href(&f.doc_id)) { (if f.title.is_empty() { &f.doc_id } else { &f.title }) }
+                        @if f.code == BROKEN_LINK || f.code == CHANGED_AFTER_PUBLICATION { @if let Some(u) = web_url(&f.url) {
+                            br; "页面：" a href=(u) rel="nofollow noopener noreferrer" { (u) }
+                        } }
+                    } @else if let Some(u) = web_url(&f.url) {
+                        "页面：" a href=(u) rel="nofollow noopener noreferrer" { (u) }
+                    } @else { "—" }
+                }
             } } }
         } }
         @if !r.not_checked.is_empty() {
