@@ -428,6 +428,17 @@ impl DemoData {
         v
     }
 
+    /// Stop serving `path` — a page, or an attachment `/attach/<n>.docx` — while
+    /// the pages that link it stay as they are: a page or file taken down but
+    /// still linked (a broken link). Returns whether it was served.
+    pub fn remove(&mut self, path: &str) -> bool {
+        let attachment = path.strip_prefix("/attach/").and_then(|f| f.strip_suffix(".docx")?.parse::<usize>().ok());
+        match attachment {
+            Some(n) => self.attachments.remove(&n).is_some(),
+            None => self.pages.remove(path).is_some(),
+        }
+    }
+
     /// The DOCX attachment of item `n` (1-based), if it has one.
     pub fn attachment_docx(&self, n: usize) -> Option<anyhow::Result<Vec<u8>>> {
         let item = &self.items[*self.attachments.get(&n)?];
@@ -894,6 +905,20 @@ mod tests {
         assert!(xml.contains("<w:p><w:r><w:t"));
         assert_eq!(fetch(d.clone(), "/attach/11.docx", &[]).await.0, 404);
         assert_eq!(fetch(d, "/attach/x.docx", &[]).await.0, 404);
+    }
+
+    #[tokio::test]
+    async fn removed_pages_and_attachments_answer_404() {
+        let mut d = DemoData::embedded().unwrap();
+        let page = d.items()[0].path.clone();
+        assert!(d.remove(&page) && d.remove("/attach/10.docx"));
+        assert!(!d.remove("/attach/10.docx") && !d.remove("/nope.html"));
+        let d = Arc::new(d);
+        assert_eq!(fetch(d.clone(), &page, &[]).await.0, 404);
+        assert_eq!(fetch(d.clone(), "/attach/10.docx", &[]).await.0, 404);
+        assert_eq!(fetch(d.clone(), "/attach/20.docx", &[]).await.0, 200);
+        let (_, _, list) = fetch(d, "/zwgk/flfg/", &[]).await;
+        assert!(String::from_utf8_lossy(&list).contains(page.rsplit('/').next().unwrap()), "still linked");
     }
 
     #[tokio::test]

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use govsearch::data::DataDir;
-use govsearch::demo_site::{DemoSite, demo_documents};
+use govsearch::demo_site::{DemoData, DemoDoc, DemoSite, demo_documents};
 use govsearch::{pipeline, server};
 use govsearch_crawler::crawl::CrawlOptions;
 use govsearch_crawler::state::CrawlState;
@@ -109,6 +109,108 @@ async fn demo_site_crawled_indexed_and_served() {
     assert_eq!(s["new"], 0, "second crawl: {second}");
     assert!(s["unchanged"].as_u64().unwrap() > 0, "second crawl: {second}");
     site.shutdown().await;
+}
+
+/// The crawler's change history and broken links reach the audit: after a
+/// crawl, one item's text is edited, another item page and an attachment are
+/// taken down while still linked, and the site is crawled again. GET
+/// /api/audit then names the edited document (changed after publication) and
+/// both dead links, and the staff page shows them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_reports_pages_changed_after_publication_and_broken_links() {
+    let docs: Vec<DemoDoc> = demo_documents().unwrap().into_iter().take(12).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::open(dir.path()).unwrap();
+    let site =
+        DemoSite::start_with("127.0.0.1:0".parse().unwrap(), Arc::new(DemoData::new(docs.clone()))).await.unwrap();
+    let (addr, base) = (site.addr, site.base_url());
+    let first = crawl_demo(&site, &data).await;
+    site.shutdown().await;
+    assert_eq!(first.sites["demo"].gone, 0, "{first}");
+
+    // Item 11 (宪法, published 1982-12-04) gets a new paragraph; item 2's page
+    // and item 10's attachment are taken down, still linked from their pages.
+    let mut edited = docs.clone();
+    edited[10].body.push_str("\n本文件于发布后作出了修改。");
+    let mut changed = DemoData::new(edited);
+    let (item2, item10, item11) =
+        (changed.items()[1].path.clone(), changed.items()[9].path.clone(), changed.items()[10].path.clone());
+    assert_eq!(changed.items()[10].doc.published_date, "1982-12-04");
+    assert!(changed.remove(&item2) && changed.remove("/attach/10.docx"));
+    let day_before = server::staff::today();
+    let site = DemoSite::start_with(addr, Arc::new(changed)).await.unwrap();
+    let second = crawl_demo(&site, &data).await;
+    site.shutdown().await;
+    let s = &second.sites["demo"];
+    assert_eq!((s.updated, s.gone), (1, 2), "{second}");
+
+    let url = |path: &str| format!("{}{}", base, path.trim_start_matches('/'));
+    let doc_id = |path: &str| format!("demo:{}", pipeline::url_key(&url(path)));
+    let cat = Arc::new(govsearch_index::Catalogue::open(&data.index_dir()).unwrap());
+    let mut state = server::AppState::new(cat);
+    state.admin = Some(server::admin::AdminConfig { data: data.clone(), sites: None });
+    let (status, j) = crate::common::get_json(&state, "/api/audit").await;
+    let day_after = server::staff::today();
+    assert_eq!(status, 200, "{j}");
+    let of = |code: &str| -> Vec<serde_json::Value> {
+        j["findings"].as_array().unwrap().iter().filter(|f| f["code"] == code).cloned().collect()
+    };
+
+    let changed = of("changed-after-publication");
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    let f = &changed[0];
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(f["doc_id"], doc_id(&item11));
+    assert_eq!(f["url"], url(&item11));
+    assert_eq!(f["title"], docs[10].title);
+    let dates: Vec<&str> = f["dates"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+    assert!(dates == [day_before.as_str()] || dates == [day_after.as_str()], "{f}");
+    assert_eq!(
+        f["message"],
+        format!("发布（1982-12-04）后页面内容被修改 1 次，页面未注明更新，请核实：{}（正文）", dates[0])
+    );
+
+    let mut broken = of("broken-link");
+    broken.sort_by_key(|f| f["link_url"].as_str().unwrap().to_owned());
+    let got: Vec<(&str, &str, bool)> = broken
+        .iter()
+        .map(|f| {
+            (
+                f["link_url"].as_str().unwrap(),
+                f["doc_id"].as_str().unwrap(),
+                f["url"].as_str().unwrap().starts_with(&base),
+            )
+        })
+        .collect();
+    let (attachment, page) = (url("/attach/10.docx"), url(&item2));
+    let item10_id = doc_id(&item10);
+    assert_eq!(
+        got,
+        vec![(attachment.as_str(), item10_id.as_str(), true), (page.as_str(), "", true)],
+        "the attachment on item 10's page; item 2 on a list page (no document): {broken:?}"
+    );
+    assert_eq!(broken[0]["url"], url(&item10));
+    for f in &broken {
+        assert_eq!(f["severity"], "warning");
+        assert!(f["message"].as_str().unwrap().contains("（http 404，"), "{f}");
+        assert!(f["message"].as_str().unwrap().contains("此前可以访问"), "both worked on the first crawl: {f}");
+    }
+    assert_eq!(j["not_checked"], serde_json::json!([]), "both checks ran: {j}");
+
+    // The staff page shows them, escaped.
+    let (status, html, _) = crate::common::get(&state, "/staff/audit").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("页面未注明更新，请核实")
+            && html.contains(&format!("失效链接：<code class=\"url\">{attachment}</code>")),
+        "{html}"
+    );
+    assert!(!html.contains("未检查的项目"), "nothing left unchecked");
+
+    // Without the data folder the server cannot check either, and says so.
+    let (_, j) = crate::common::get_json(&server::AppState::new(state.catalogue.clone()), "/api/audit").await;
+    assert_eq!(j["not_checked"].as_array().unwrap().len(), 2, "{j}");
+    assert!(j["findings"].as_array().unwrap().iter().all(|f| f["code"] != "broken-link"));
 }
 
 /// Over a real socket (the limiter keys on the peer address): a client over its
