@@ -540,7 +540,18 @@ fn changed_after_publication(
     let mut out = Vec::new();
     for d in docs {
         let Some(revs) = per_doc.get_mut(d.id.as_str()) else { continue };
-        revs.sort_by(|a, b| a.changed_on.cmp(&b.changed_on).then_with(|| a.url.cmp(&b.url)));
+        // one edit seen under several URLs of the document (columns, mirrors) counts once
+        let key = |r: &RevisionFact| {
+            (
+                r.changed_on.clone(),
+                r.fields.clone(),
+                r.old_title.clone(),
+                r.old_published_date.clone(),
+                r.new_published_date.clone(),
+            )
+        };
+        revs.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.url.cmp(&b.url)));
+        revs.dedup_by(|a, b| key(a) == key(b));
         let silent = revs.iter().any(|r| r.old_published_date == r.new_published_date);
         let changes: Vec<String> = revs
             .iter()
@@ -552,6 +563,9 @@ fn changed_after_publication(
                 }
                 if r.old_published_date != r.new_published_date {
                     s.push_str(&format!("；发布日期 {} → {}", r.old_published_date, r.new_published_date));
+                }
+                if !r.previous_seen_on.is_empty() && r.previous_seen_on != r.changed_on {
+                    s.push_str(&format!("；{} 时尚未修改", r.previous_seen_on));
                 }
                 s.push('）');
                 s
@@ -729,8 +743,12 @@ mod tests {
                 rev("http://x/b", "2025-02-11", &["published_date", "body"], "2025-02-01", "2025-02-10"),
                 // the day it was published: not after publication
                 rev("http://x/c", "2025-03-01", &["body"], "2025-03-01", "2025-03-01"),
-                // found under the document's second URL
+                // found under the document's second URL, and the same edit under its first
                 rev("http://y/m-copy", "2025-03-20", &["validity"], "2025-01-05", "2025-01-05"),
+                RevisionFact {
+                    previous_seen_on: "2025-03-10".into(),
+                    ..rev("http://x/m", "2025-03-20", &["validity"], "2025-01-05", "2025-01-05")
+                },
                 // no such document
                 rev("http://x/elsewhere", "2025-03-01", &["body"], "2025-01-01", "2025-01-01"),
             ],
@@ -762,9 +780,9 @@ mod tests {
                 (
                     Severity::Warning,
                     "m",
-                    "http://y/m-copy",
+                    "http://x/m",
                     vec!["2025-03-20"],
-                    "发布（2025-01-05）后页面内容被修改 1 次，页面未注明更新，请核实：2025-03-20（有效性）"
+                    "发布（2025-01-05）后页面内容被修改 1 次，页面未注明更新，请核实：2025-03-20（有效性；2025-03-10 时尚未修改）"
                 ),
                 (
                     Severity::Notice,
