@@ -263,9 +263,31 @@ async fn admin_reindex_and_crawl_jobs() {
     // Without a data folder the jobs are unavailable, not a 500.
     assert_eq!(post(st.clone(), "/api/admin/reindex").await.0, StatusCode::SERVICE_UNAVAILABLE);
     st.admin = Some(AdminConfig { data: data.clone(), sites: None });
+    // Empty the index: the rebuild must bring the 291 imported documents back.
+    let mut w = cat.writer().unwrap();
+    w.delete_all().unwrap();
+    w.finish().unwrap();
+    cat.reload().unwrap();
+    assert_eq!(cat.num_docs(), 0);
+    // While a crawl holds the data folder a rebuild is refused, not queued.
+    let held = govsearch_crawler::CrawlLock::acquire(&data.root).unwrap();
     let (s, j) = post(st.clone(), "/api/admin/reindex").await;
-    assert_eq!(s, StatusCode::OK, "{j}");
-    assert_eq!(j["imported"], 291);
+    assert_eq!(s, StatusCode::CONFLICT, "{j}");
+    drop(held);
+    let (s, j) = post(st.clone(), "/api/admin/reindex").await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{j}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while cat.num_docs() < 291 {
+        assert!(std::time::Instant::now() < deadline, "reindex did not land: {} documents", cat.num_docs());
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(cat.num_docs(), 291);
+    // The lock is released when the rebuild ends: the crawl below can take it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while govsearch_crawler::CrawlLock::acquire(&data.root).is_err() {
+        assert!(std::time::Instant::now() < deadline, "the reindex kept the data folder locked");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let (s, j) = post(st.clone(), "/api/admin/crawl?site=demo").await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "no config: {j}");
     // With the demo site configured: unknown site 400, known site 202 and the documents arrive.

@@ -41,23 +41,29 @@ fn admin_config(st: &AppState) -> Result<AdminConfig, ApiError> {
         .ok_or_else(|| ApiError::Unavailable("this server was started without a data folder for admin jobs".into()))
 }
 
-/// Rebuild the index from stored pages and imports, then reload (blocks until done).
+/// Rebuild the index from stored pages and imports in the background, then
+/// reload; 202 at once. A rebuild of a large catalogue takes longer than any
+/// request may, so the answer does not wait for it; the result goes to the log
+/// and the documents appear when it commits. Refused (409) while a crawl or
+/// another rebuild holds the data folder.
 async fn reindex(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     check_admin(&st, &headers)?;
     let admin = admin_config(&st)?;
+    let lock =
+        govsearch_crawler::CrawlLock::acquire(&admin.data.root).map_err(|e| ApiError::Conflict(e.to_string()))?;
     let cat = st.catalogue.clone();
-    let report = tokio::task::spawn_blocking(move || {
-        let r = crate::pipeline::rebuild_index(&admin.data, admin.sites.as_deref(), None)?;
-        cat.reload()?;
-        Ok::<_, anyhow::Error>(r)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("reindex task: {e}")))?
-    .map_err(|e| match e.downcast_ref::<govsearch_index::Error>() {
-        Some(govsearch_index::Error::Locked { .. }) => ApiError::Conflict(format!("{e:#}")),
-        _ => ApiError::Internal(e),
-    })?;
-    Ok(Json(report).into_response())
+    tokio::task::spawn_blocking(move || {
+        let _lock = lock;
+        let result = crate::pipeline::rebuild_index(&admin.data, admin.sites.as_deref(), None)
+            .and_then(|r| cat.reload().map(|()| r).map_err(anyhow::Error::from));
+        match result {
+            Ok(r) => {
+                tracing::info!(report = %serde_json::to_string(&r).unwrap_or_default(), "admin reindex finished")
+            }
+            Err(e) => tracing::error!(error = format!("{e:#}"), "admin reindex failed"),
+        }
+    });
+    Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "started": true }))).into_response())
 }
 
 /// Start a crawl of one configured site in the background (then reindex); 202 at once.
