@@ -31,13 +31,46 @@ static ORDER_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// The normalised key of a document number as published; empty for empty input.
 pub fn key(doc_number: &str) -> String {
     let n = normalize(doc_number);
-    if let Some(c) = DOC_NUMBER.captures(&n) {
-        return format!("{}{}-{}", &c["prefix"], &c["year"], c["serial"].trim_start_matches('0'));
+    // The shapes are tried on the text as typed, then without its separators
+    // (国务院令 [第320号]), so that a key, keyed again, is the same key.
+    let cleaned = fallback_key(&n);
+    shaped_key(&n).or_else(|| shaped_key(&cleaned)).unwrap_or(cleaned)
+}
+
+/// The key of a `prefix〔year〕serial号` or `…令第N号` number, if `n` holds one.
+fn shaped_key(n: &str) -> Option<String> {
+    if let Some(c) = DOC_NUMBER.captures(n) {
+        return Some(format!("{}{}-{}", &c["prefix"], &c["year"], c["serial"].trim_start_matches('0')));
     }
-    if let Some(c) = ORDER_NUMBER.captures(&n) {
-        return format!("{}{}", &c["prefix"], c["serial"].trim_start_matches('0'));
+    ORDER_NUMBER.captures(n).map(|c| format!("{}{}", &c["prefix"], c["serial"].trim_start_matches('0')))
+}
+
+/// Other shapes: the normalised text without brackets and spaces, except that
+/// a bracket or space between two digits becomes `-`: it separated two
+/// numbers, and joining them would make a key that reads as another document
+/// number (国发〔20219〕5号 must not become 国发202195号, which is 国发2021-95).
+fn fallback_key(n: &str) -> String {
+    let sep = |c: char| c.is_whitespace() || matches!(c, '[' | ']');
+    let chars: Vec<char> = n.chars().collect();
+    let mut out = String::with_capacity(n.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !sep(chars[i]) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && sep(chars[i]) {
+            i += 1;
+        }
+        let digit_before = start > 0 && chars[start - 1].is_ascii_digit();
+        let digit_after = chars.get(i).is_some_and(char::is_ascii_digit);
+        if digit_before && digit_after {
+            out.push('-');
+        }
     }
-    n.chars().filter(|c| !c.is_whitespace() && !matches!(c, '[' | ']')).collect()
+    out
 }
 
 /// A document number found inside free query text, with where it was.
@@ -73,6 +106,22 @@ fn found(prefix: &str, tail: &str, range: std::ops::Range<usize>) -> FoundNumber
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `scripts/fuzz.sh` (target docnum): a malformed year made a key
+    /// that, keyed again, read as another document number.
+    #[test]
+    fn keys_are_stable_when_separators_split_numbers() {
+        for (raw, want) in [
+            ("国发〔20219〕5号", "国发20219-5号"),
+            ("国发 2021 9 5号", "国发2021-9-5号"),
+            ("国务院令 [第320号]", "国务院令320"),
+            ("某某 [2021] 号", "某某2021号"),
+        ] {
+            let k = key(raw);
+            assert_eq!(k, want, "key of {raw}");
+            assert_eq!(key(&k), k, "key of the key of {raw}");
+        }
+    }
 
     #[test]
     fn every_bracket_style_gives_one_key() {
