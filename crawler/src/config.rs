@@ -98,6 +98,7 @@ pub struct SiteConfig {
     /// Crawl-delay wins when larger).
     #[serde(default = "default_delay")]
     pub delay_ms: u64,
+    /// URLs discovered per host in one crawl (trap bound), counted for each host of the site apart.
     #[serde(default = "default_max_pages")]
     pub max_pages: usize,
     #[serde(default = "default_max_depth")]

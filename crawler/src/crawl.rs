@@ -163,7 +163,8 @@ struct SiteCtx {
     scope: SiteScope,
     client: reqwest::Client,
     traps: StdMutex<(TrapDetector, HashMap<String, bool>)>,
-    url_count: AtomicUsize,
+    /// URLs discovered per host (`host:port`) in this run, bounded by `max_pages` each.
+    host_counts: StdMutex<HashMap<String, usize>>,
 }
 
 struct Ctx {
@@ -232,7 +233,7 @@ pub async fn run(config: &Config, state: &CrawlState, options: CrawlOptions) -> 
             cfg: cfg.clone(),
             client,
             traps: StdMutex::new((TrapDetector::default(), HashMap::new())),
-            url_count: AtomicUsize::new(0),
+            host_counts: StdMutex::new(HashMap::new()),
         });
     }
     let ctx = Ctx {
@@ -794,9 +795,17 @@ fn page_links(site: &SiteCtx, d: &DueUrl, kind: UrlKind, url: &Url, html: &str) 
                 continue;
             }
         }
-        if site.url_count.fetch_add(1, Ordering::Relaxed) >= site.cfg.max_pages {
-            site.url_count.fetch_sub(1, Ordering::Relaxed);
-            continue;
+        {
+            let host = format!("{}:{}", u.host_str().unwrap_or(""), u.port_or_known_default().unwrap_or(0));
+            let mut counts = match site.host_counts.lock() {
+                Ok(c) => c,
+                Err(p) => p.into_inner(),
+            };
+            let n = counts.entry(host).or_insert(0);
+            if *n >= site.cfg.max_pages {
+                continue;
+            }
+            *n += 1;
         }
         out.push(NewUrl {
             url: u.to_string(),

@@ -574,3 +574,62 @@ async fn aborted_crawl_refetches_nothing_finished() {
     );
     state.integrity_check().unwrap();
 }
+
+/// `max_pages` bounds each host of a site on its own: one host full of links
+/// cannot use up the budget of the site's other host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_pages_is_per_host() {
+    async fn host(links: usize) -> (String, Arc<Mutex<Vec<String>>>) {
+        let hits = Arc::new(Mutex::new(Vec::new()));
+        let h = hits.clone();
+        let app = Router::new().fallback(move |req: Request<Body>| {
+            let h = h.clone();
+            async move {
+                let path = req.uri().path().to_owned();
+                h.lock().unwrap().push(path.clone());
+                let body = if path == "/zwgk/index.html" {
+                    let items: String =
+                        (1..=links).map(|i| format!(r#"<li><a href="/zwgk/t2024010{i}_{i}.html">通知{i}</a></li>"#)).collect();
+                    format!(r#"<html><head><meta charset="utf-8"><title>规范性文件</title></head><body><ul>{items}</ul></body></html>"#)
+                } else if path.starts_with("/zwgk/t") {
+                    item_page(&format!("关于{path}的通知"), "测政〔2024〕1号", "000-2024-1", "")
+                } else {
+                    return Response::builder().status(StatusCode::NOT_FOUND).body(Body::empty()).unwrap();
+                };
+                Response::builder()
+                    .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+                    .body(Body::from(body))
+                    .unwrap()
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (format!("http://{addr}"), hits)
+    }
+    let (a, hits_a) = host(8).await;
+    let (b, hits_b) = host(8).await;
+    let cfg = Config::parse(
+        &format!(
+            r#"
+[crawl]
+concurrency = 4
+[[site]]
+name = "two-hosts"
+start_urls = ["{a}/zwgk/index.html", "{b}/zwgk/index.html"]
+delay_ms = 0
+max_pages = 3
+allow_private = true
+"#
+        ),
+        "test config",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let state = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
+    crawl::run(&cfg, &state, CrawlOptions::default()).await.unwrap();
+    for (name, hits) in [("a", &hits_a), ("b", &hits_b)] {
+        let items = hits.lock().unwrap().iter().filter(|p| p.starts_with("/zwgk/t")).count();
+        assert_eq!(items, 3, "host {name}: {items} of its 8 items fetched with max_pages = 3 per host");
+    }
+}
