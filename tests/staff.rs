@@ -1,5 +1,6 @@
 //! The tally and the audit through the API and the staff pages, on a catalogue
-//! with known contents: duplicates across columns and sites (merged by the
+//! with known contents and on a crawled fixture site with the same kinds of
+//! contents (`tally_and_audit_of_a_crawled_fixture_site`): duplicates across columns and sites (merged by the
 //! pipeline's dedup), a withdrawn item, an item without a date, an abolished
 //! normative document, interpretations with and without their policy.
 
@@ -255,4 +256,236 @@ async fn crawl_findings_are_escaped_on_the_staff_page_and_in_markdown() {
     assert!(md.contains("原标题“\\<img src=x onerror=alert(1)\\>旧标题”"), "{md}");
     assert!(md.contains("→ 失效链接 <http://a.gov.cn/files/x.pdf>"), "{md}");
     assert!(!md.contains("“<") && !md.contains("(<"), "no crawled tag left unescaped: {md}");
+}
+
+/// One page of the crawled fixture site: the 信息公开 metadata table (rows
+/// left out when empty), a body, and extra HTML (links).
+#[allow(clippy::too_many_arguments)] // one argument per metadata row reads better here than a struct
+fn fixture_item(
+    title: &str,
+    idx: &str,
+    num: &str,
+    publisher: &str,
+    published: &str,
+    validity: &str,
+    expiry: &str,
+    extra: &str,
+) -> String {
+    let row = |label: &str, v: &str| {
+        if v.is_empty() { String::new() } else { format!("<tr><td>{label}：</td><td>{v}</td></tr>") }
+    };
+    format!(
+        r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}_测试市人民政府</title>
+<meta name="ArticleTitle" content="{title}"></head><body><div class="nav">当前位置：<a href="/">首页</a></div>
+<table class="meta">{}{}{}{}{}{}</table>
+<div class="TRS_Editor"><p>{title}。</p><p>本文件自发布之日起施行，由测试市人民政府负责解释。编号{idx}。</p>{extra}</div>
+<div class="footer">版权所有 测试市人民政府</div></body></html>"#,
+        row("索 引 号", idx),
+        row("发布机构", publisher),
+        row("文　　号", num),
+        row("发布日期", published),
+        row("有 效 性", validity),
+        row("失效日期", expiry),
+    )
+}
+
+/// The tally and the audit over a real crawl: two loopback sites with a
+/// normative document listed in two columns, the same document on the second
+/// site, an item withdrawn after the first crawl, an item without 发布日期, a
+/// normative document abolished this year, and interpretations with and
+/// without their policy — then exact counts and findings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tally_and_audit_of_a_crawled_fixture_site() {
+    use axum::response::IntoResponse;
+    let gone = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let pub_a = "测试市司法局";
+    let n1 = fixture_item(
+        "测试市行政规范性文件管理办法",
+        "11-2024-001",
+        "测司规〔2024〕1号",
+        pub_a,
+        "2024-03-10",
+        "有效",
+        "",
+        "",
+    );
+    let n2 =
+        fixture_item("测试市公共法律服务办法", "11-2024-002", "测司规〔2024〕2号", pub_a, "2024-05-12", "有效", "", "");
+    let old =
+        fixture_item("测试市旧规定", "11-2020-003", "测司规〔2020〕3号", pub_a, "2020-01-06", "废止", "2024-06-30", "");
+    let g1 = fixture_item("关于开展法治宣传月活动的通知", "11-2024-004", "", pub_a, "2024-04-01", "", "", "");
+    let nodate = fixture_item("关于调整办公地址的公告", "11-2024-005", "", pub_a, "", "", "", "");
+    let w = fixture_item("关于征集意见的通知", "11-2024-006", "", pub_a, "2024-06-01", "", "", "");
+    let i1 = fixture_item(
+        "《测试市行政规范性文件管理办法》政策解读",
+        "11-2024-007",
+        "",
+        pub_a,
+        "2024-03-12",
+        "",
+        "",
+        r#"<p>相关文件：<a href="/gfxwj/t20240310_1.html">测试市行政规范性文件管理办法</a></p>"#,
+    );
+    let i2 = fixture_item("《某省条例》解读", "11-2024-008", "", pub_a, "2024-07-01", "", "", "");
+    let list = |links: &[(&str, &str)]| {
+        let items: String = links.iter().map(|(h, t)| format!(r#"<li><a href="{h}">{t}</a></li>"#)).collect();
+        format!(r#"<html><head><meta charset="utf-8"><title>列表</title></head><body><ul>{items}</ul></body></html>"#)
+    };
+    let mut pages_a: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    pages_a.insert(
+        "/gfxwj/index.html",
+        list(&[
+            ("/gfxwj/t20240310_1.html", "n1"),
+            ("/gfxwj/t20240512_2.html", "n2"),
+            ("/gfxwj/t20200106_3.html", "old"),
+        ]),
+    );
+    pages_a.insert(
+        "/tzgg/index.html",
+        list(&[
+            ("/tzgg/t20240310_9.html", "n1 again"),
+            ("/tzgg/t20240401_4.html", "g1"),
+            ("/tzgg/content_5.html", "nodate"),
+            ("/tzgg/t20240601_6.html", "w"),
+        ]),
+    );
+    pages_a.insert("/zcjd/index.html", list(&[("/zcjd/t20240312_7.html", "i1"), ("/zcjd/t20240701_8.html", "i2")]));
+    for (p, h) in [
+        ("/gfxwj/t20240310_1.html", &n1),
+        ("/tzgg/t20240310_9.html", &n1),
+        ("/gfxwj/t20240512_2.html", &n2),
+        ("/gfxwj/t20200106_3.html", &old),
+        ("/tzgg/t20240401_4.html", &g1),
+        ("/tzgg/content_5.html", &nodate),
+        ("/tzgg/t20240601_6.html", &w),
+        ("/zcjd/t20240312_7.html", &i1),
+        ("/zcjd/t20240701_8.html", &i2),
+    ] {
+        pages_a.insert(p, h.clone());
+    }
+    let mut pages_b: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    pages_b.insert("/gfxwj/index.html", list(&[("/gfxwj/t20240512_1.html", "n2 on b")]));
+    pages_b.insert("/gfxwj/t20240512_1.html", n2.clone());
+    let serve = |pages: std::collections::HashMap<&'static str, String>, gone: Arc<std::sync::atomic::AtomicBool>| async move {
+        let pages = Arc::new(pages);
+        let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+            let (pages, gone) = (pages.clone(), gone.clone());
+            async move {
+                let p = uri.path();
+                if p == "/tzgg/t20240601_6.html" && gone.load(std::sync::atomic::Ordering::SeqCst) {
+                    return StatusCode::NOT_FOUND.into_response();
+                }
+                match pages.get(p) {
+                    Some(h) => {
+                        ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], h.clone()).into_response()
+                    }
+                    None => StatusCode::NOT_FOUND.into_response(),
+                }
+            }
+        });
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let a = l.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+        format!("http://{a}")
+    };
+    let a = serve(pages_a, gone.clone()).await;
+    let b = serve(pages_b, Arc::new(std::sync::atomic::AtomicBool::new(false))).await;
+    let config = govsearch_crawler::Config::parse(
+        &format!(
+            r#"
+[crawl]
+concurrency = 4
+retry_base_ms = 10
+[[site]]
+name = "a"
+start_urls = ["{a}/gfxwj/index.html", "{a}/tzgg/index.html", "{a}/zcjd/index.html"]
+item_patterns = ['/t\d{{8}}_\d+\.html$', '/content_\d+\.html$']
+delay_ms = 0
+allow_private = true
+[site.columns]
+"/gfxwj/" = "规范性文件"
+"/tzgg/" = "通知公告"
+"/zcjd/" = "政策解读"
+[[site]]
+name = "b"
+start_urls = ["{b}/gfxwj/index.html"]
+delay_ms = 0
+allow_private = true
+[site.columns]
+"/gfxwj/" = "规范性文件"
+"#
+        ),
+        "fixture",
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = govsearch::data::DataDir::open(dir.path()).unwrap();
+    let state = govsearch_crawler::CrawlState::open(&data.crawl_db()).unwrap();
+    govsearch_crawler::crawl::run(&config, &state, govsearch_crawler::CrawlOptions::default()).await.unwrap();
+    // w is taken down; gone twice, it is withdrawn.
+    gone.store(true, std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..2 {
+        govsearch_crawler::crawl::run(&config, &state, govsearch_crawler::CrawlOptions::default()).await.unwrap();
+    }
+    drop(state);
+    let d2 = data.clone();
+    let c2 = config.clone();
+    tokio::task::spawn_blocking(move || govsearch::pipeline::rebuild_index(&d2, Some(&c2), None))
+        .await
+        .unwrap()
+        .unwrap();
+    let cat = Arc::new(Catalogue::open(&data.index_dir()).unwrap());
+    let id_of = |title: &str| {
+        cat.documents()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.title == title)
+            .unwrap_or_else(|| panic!("{title} not indexed"))
+            .id
+    };
+    let st = AppState::new(cat.clone());
+
+    let (s, j) = get_json(&st, "/api/tally?year=2024").await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    // n1 (two columns), n2 (two sites), g1, w (withdrawn, still counted), i1, i2.
+    assert_eq!(j["total"], 6, "{j}");
+    assert_eq!(j["withdrawn"], 1, "{j}");
+    assert_eq!(count(&j, "规范性文件"), 2, "{j}");
+    assert_eq!(count(&j, "通知公告"), 2, "{j}");
+    assert_eq!(count(&j, "政策解读"), 2, "{j}");
+    assert_eq!(j["undated"], serde_json::json!([id_of("关于调整办公地址的公告")]), "{j}");
+    let mut issued: Vec<String> =
+        j["normative"]["issued"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+    issued.sort();
+    let mut want = vec![id_of("测试市行政规范性文件管理办法"), id_of("测试市公共法律服务办法")];
+    want.sort();
+    assert_eq!(issued, want, "{j}");
+    assert_eq!(j["normative"]["abolished"], serde_json::json!([id_of("测试市旧规定")]), "{j}");
+    assert_eq!(j["normative"]["in_force"].as_array().unwrap().len(), 2, "{j}");
+    // Where the merged ones appeared: n1 in two columns, n2 on two sites.
+    let multi = j["multi_url"].to_string();
+    assert_eq!(j["multi_url"].as_array().unwrap().len(), 2, "{j}");
+    for (title, paths) in [
+        ("测试市行政规范性文件管理办法", [format!("{a}/gfxwj/t20240310_1.html"), format!("{a}/tzgg/t20240310_9.html")]),
+        ("测试市公共法律服务办法", [format!("{a}/gfxwj/t20240512_2.html"), format!("{b}/gfxwj/t20240512_1.html")]),
+    ] {
+        assert!(multi.contains(&id_of(title)), "{title}: {multi}");
+        let doc = cat.documents().unwrap().into_iter().find(|d| d.title == title).unwrap();
+        for p in &paths {
+            assert!(doc.urls.contains(p), "{title} does not list {p}: {:?}", doc.urls);
+        }
+    }
+    let (_, j) = get_json(&st, "/api/tally?year=2024&group=channel").await;
+    assert_eq!(count(&j, "a") + count(&j, "b"), 6, "each document counts for one channel: {j}");
+
+    let (s, j) = get_json(&st, "/api/audit?as_of=2024-12-31").await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    let has = |code: &str, title: &str| {
+        let id = id_of(title);
+        j["findings"].as_array().unwrap().iter().any(|f| f["code"] == code && f["doc_id"] == id.as_str())
+    };
+    assert!(has("interpretation-without-policy", "《某省条例》解读"), "{j}");
+    assert!(!has("interpretation-without-policy", "《测试市行政规范性文件管理办法》政策解读"), "{j}");
+    assert!(has("normative-without-interpretation", "测试市公共法律服务办法"), "{j}");
+    assert!(!has("normative-without-interpretation", "测试市行政规范性文件管理办法"), "interpreted: {j}");
 }
