@@ -134,7 +134,11 @@ impl Catalogue {
     }
 
     pub(crate) fn load(&self, searcher: &tantivy::Searcher, addr: tantivy::DocAddress) -> Result<Document> {
-        let stored: TantivyDocument = searcher.doc(addr)?;
+        self.decode(&searcher.doc(addr)?)
+    }
+
+    /// The `Document` kept as JSON in a stored document.
+    fn decode(&self, stored: &TantivyDocument) -> Result<Document> {
         let json = stored.get_first(self.fields.doc).and_then(|v| v.as_str()).unwrap_or_default();
         serde_json::from_str(json).map_err(|e| Error::Stored {
             id: stored.get_first(self.fields.id).and_then(|v| v.as_str()).unwrap_or("?").to_owned(),
@@ -149,13 +153,7 @@ impl Catalogue {
         for segment in searcher.segment_readers() {
             let store = segment.get_store_reader(64).map_err(tantivy::TantivyError::from)?;
             for doc_id in segment.doc_ids_alive() {
-                let stored: TantivyDocument = store.get(doc_id)?;
-                let json = stored.get_first(self.fields.doc).and_then(|v| v.as_str()).unwrap_or_default();
-                let doc: Document = serde_json::from_str(json).map_err(|e| Error::Stored {
-                    id: stored.get_first(self.fields.id).and_then(|v| v.as_str()).unwrap_or("?").to_owned(),
-                    message: e.to_string(),
-                })?;
-                out.push(doc);
+                out.push(self.decode(&store.get(doc_id)?)?);
             }
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));

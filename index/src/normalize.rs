@@ -147,11 +147,7 @@ pub fn is_alnum(c: char) -> bool {
 /// True for characters that make up words in alphabetic runs (letters, digits).
 #[inline]
 pub fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric();
-    }
-    // Ideographs and punctuation first: `is_alphanumeric` is a slow table lookup outside ASCII.
-    !is_cjk(c) && !is_common_punct(c) && c.is_alphanumeric()
+    !is_cjk(c) && is_alnum(c)
 }
 
 #[cfg(test)]
