@@ -54,9 +54,7 @@ async fn reindex(State(st): State<AppState>, headers: HeaderMap) -> Result<Respo
     let cat = st.catalogue.clone();
     tokio::task::spawn_blocking(move || {
         let _lock = lock;
-        let result = crate::pipeline::rebuild_index(&admin.data, admin.sites.as_deref(), None)
-            .and_then(|r| cat.reload().map(|()| r).map_err(anyhow::Error::from));
-        match result {
+        match rebuild_and_reload(&admin.data, admin.sites.as_deref(), &cat) {
             Ok(r) => {
                 tracing::info!(report = %serde_json::to_string(&r).unwrap_or_default(), "admin reindex finished")
             }
@@ -64,6 +62,17 @@ async fn reindex(State(st): State<AppState>, headers: HeaderMap) -> Result<Respo
         }
     });
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "started": true }))).into_response())
+}
+
+/// The tail of both jobs: rebuild the index, then let searches see it.
+fn rebuild_and_reload(
+    data: &DataDir,
+    sites: Option<&govsearch_crawler::Config>,
+    cat: &govsearch_index::Catalogue,
+) -> anyhow::Result<crate::pipeline::IndexReport> {
+    let report = crate::pipeline::rebuild_index(data, sites, None)?;
+    cat.reload()?;
+    Ok(report)
 }
 
 /// Start a crawl of one configured site in the background (then reindex); 202 at once.
@@ -100,8 +109,7 @@ async fn crawl(State(st): State<AppState>, headers: HeaderMap, RawQuery(raw): Ra
             drop(state);
             let data = admin.data.clone();
             let full = config.clone();
-            tokio::task::spawn_blocking(move || crate::pipeline::rebuild_index(&data, Some(&full), None)).await??;
-            cat.reload()?;
+            tokio::task::spawn_blocking(move || rebuild_and_reload(&data, Some(&full), &cat)).await??;
             Ok::<_, anyhow::Error>(report)
         }
         .await;
