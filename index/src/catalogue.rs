@@ -31,8 +31,10 @@ pub struct Catalogue {
     records: Mutex<Option<(u64, Arc<Vec<Document>>)>>,
     /// Bytes the indexing threads have analysed on the n-gram path (backpressure).
     analysed: Arc<AtomicU64>,
-    /// Facet values per live segment (see `facets`).
-    pub(crate) facet_terms: Arc<crate::facets::TermCache>,
+    /// Decoded per-segment columns (see `columns`).
+    pub(crate) columns: Arc<crate::columns::ColumnCache>,
+    /// Threads for searching the segments of a large index at once.
+    pub(crate) executor: tantivy::Executor,
 }
 
 /// Counts for `/api/stats`.
@@ -65,7 +67,15 @@ impl Catalogue {
             .try_into()
             .map_err(|source| Error::Open { path: path_s, source })?;
         crate::normalize::warm_up();
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+        let executor = if threads > 1 {
+            tantivy::Executor::multi_thread(threads, "govsearch-search-")
+                .map_err(|source| Error::Open { path: dir.display().to_string(), source })?
+        } else {
+            tantivy::Executor::single_thread()
+        };
         Ok(Catalogue {
+            executor,
             index,
             reader,
             fields,
@@ -73,7 +83,7 @@ impl Catalogue {
             suggester: Mutex::new(None),
             records: Mutex::new(None),
             analysed,
-            facet_terms: Arc::default(),
+            columns: Arc::default(),
         })
     }
 
@@ -185,7 +195,7 @@ impl Catalogue {
     /// Documents by site and category, and the index size.
     pub fn stats(&self) -> Result<IndexStats> {
         let searcher = self.reader.searcher();
-        let facets = crate::facets::FacetCollector::new(&["site", "category"], None, self.facet_terms.clone());
+        let facets = crate::facets::FacetCollector::new(&["site", "category"], None, self.columns.clone());
         let (count, counts) = searcher.search(&AllQuery, &(Count, facets))?;
         let mut counts = counts.into_iter();
         let size_bytes = std::fs::read_dir(&self.path)

@@ -1,80 +1,37 @@
-//! Facet counts over every matching document, from the fast-field columns.
+//! Facet counts over every matching document.
 //!
 //! Per segment we count term ordinals in a flat `Vec<u64>` (no string work per
-//! document) and turn ordinals into strings at harvest, from a [`TermCache`]:
-//! a segment never changes, so its facet values are read from the column's
-//! dictionary once, not on every search (the dictionary's blocks are
-//! zstd-compressed, and reading them per search was ~15% of a search's CPU).
+//! document) read from the segment's decoded columns (`columns::ColumnCache`),
+//! and turn ordinals into strings at harvest.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
-use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
+use crate::columns::{ColumnCache, StrValues, YearValues};
 use crate::query_types::FacetCount;
 
 /// Values kept per facet in an answer (the most frequent first).
 pub const MAX_FACET_VALUES: usize = 50;
 
-/// Every term of one segment's string column, by ordinal.
-type Terms = Arc<Vec<String>>;
-
-/// Facet values per (segment, field), kept while the segment is live.
-#[derive(Default)]
-pub(crate) struct TermCache {
-    map: Mutex<HashMap<(SegmentId, &'static str), Terms>>,
-}
-
-impl TermCache {
-    fn terms(&self, segment: &SegmentReader, field: &'static str, col: &StrColumn) -> tantivy::Result<Terms> {
-        let key = (segment.segment_id(), field);
-        if let Some(t) = self.map.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-            return Ok(t.clone());
-        }
-        // Read outside the lock; two searches racing on a new segment both read it once.
-        let mut terms = Vec::with_capacity(col.num_terms());
-        let mut stream = col.dictionary().stream()?;
-        while stream.advance() {
-            terms.push(String::from_utf8_lossy(stream.key()).into_owned());
-        }
-        let terms = Arc::new(terms);
-        self.map.lock().unwrap_or_else(|p| p.into_inner()).insert(key, terms.clone());
-        Ok(terms)
-    }
-
-    /// Forget segments that are gone (merged or deleted).
-    pub(crate) fn retain_live(&self, live: &HashSet<SegmentId>) {
-        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        if map.keys().any(|(id, _)| !live.contains(id)) {
-            map.retain(|(id, _), _| live.contains(id));
-        }
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.map.lock().map_or(0, |m| m.len())
-    }
-}
-
 /// Counts string facets by name and, optionally, an i64 field (years).
 pub(crate) struct FacetCollector {
     fields: Vec<&'static str>,
     year_field: Option<&'static str>,
-    cache: Arc<TermCache>,
+    cache: Arc<ColumnCache>,
 }
 
 impl FacetCollector {
-    pub(crate) fn new(fields: &[&'static str], year_field: Option<&'static str>, cache: Arc<TermCache>) -> Self {
+    pub(crate) fn new(fields: &[&'static str], year_field: Option<&'static str>, cache: Arc<ColumnCache>) -> Self {
         Self { fields: fields.to_vec(), year_field, cache }
     }
 }
 
 pub(crate) struct FacetSegment {
-    columns: Vec<Option<(StrColumn, Vec<u64>, Terms)>>,
-    year: Option<(Column<i64>, HashMap<i64, u64>)>,
+    columns: Vec<Option<(Arc<StrValues>, Vec<u64>)>>,
+    year: Option<(Arc<YearValues>, Vec<u64>)>,
 }
 
 impl Collector for FacetCollector {
@@ -83,20 +40,19 @@ impl Collector for FacetCollector {
     type Child = FacetSegment;
 
     fn for_segment(&self, _ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
-        let ff = segment.fast_fields();
         let mut columns = Vec::with_capacity(self.fields.len());
         for f in &self.fields {
-            columns.push(match ff.str(f)? {
-                Some(c) => {
-                    let terms = self.cache.terms(segment, f, &c)?;
-                    let n = c.num_terms();
-                    Some((c, vec![0u64; n], terms))
-                }
-                None => None,
-            });
+            columns.push(self.cache.strings(segment, f)?.map(|v| {
+                let n = v.terms.len();
+                (v, vec![0u64; n])
+            }));
         }
         let year = match self.year_field {
-            Some(f) => Some((ff.i64(f)?, HashMap::new())),
+            Some(f) => {
+                let v = self.cache.years(segment, f)?;
+                let n = v.span + 1;
+                Some((v, vec![0u64; n]))
+            }
             None => None,
         };
         Ok(FacetSegment { columns, year })
@@ -137,19 +93,22 @@ impl Collector for FacetCollector {
 impl SegmentCollector for FacetSegment {
     type Fruit = Vec<HashMap<String, u64>>;
 
+    #[inline]
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for (col, counts, _) in self.columns.iter_mut().flatten() {
-            for ord in col.term_ords(doc) {
-                if let Some(c) = counts.get_mut(ord as usize) {
-                    *c += 1;
-                }
+        let doc = doc as usize;
+        for (values, counts) in self.columns.iter_mut().flatten() {
+            if let Some(&ord) = values.ords.get(doc)
+                && let Some(c) = counts.get_mut(ord as usize)
+            {
+                *c += 1;
             }
         }
-        if let Some((col, counts)) = self.year.as_mut()
-            && let Some(y) = col.first(doc)
-            && y > 0
+        if let Some((years, counts)) = self.year.as_mut()
+            && let Some(&slot) = years.slots.get(doc)
+            && slot > 0
+            && let Some(c) = counts.get_mut(slot as usize)
         {
-            *counts.entry(y).or_default() += 1;
+            *c += 1;
         }
     }
 
@@ -157,20 +116,27 @@ impl SegmentCollector for FacetSegment {
         let mut out = Vec::with_capacity(self.columns.len() + 1);
         for col in self.columns {
             let mut m = HashMap::new();
-            if let Some((_, counts, terms)) = col {
+            if let Some((values, counts)) = col {
                 for (ord, &c) in counts.iter().enumerate() {
                     if c == 0 {
                         continue;
                     }
-                    if let Some(s) = terms.get(ord).filter(|s| !s.is_empty()) {
+                    if let Some(s) = values.terms.get(ord).filter(|s| !s.is_empty()) {
                         m.insert(s.clone(), c);
                     }
                 }
             }
             out.push(m);
         }
-        if let Some((_, years)) = self.year {
-            out.push(years.into_iter().map(|(y, c)| (y.to_string(), c)).collect());
+        if let Some((years, counts)) = self.year {
+            out.push(
+                counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(slot, c)| *slot > 0 && **c > 0)
+                    .map(|(slot, &c)| ((years.base + slot as i64 - 1).to_string(), c))
+                    .collect(),
+            );
         }
         out
     }
@@ -207,7 +173,7 @@ mod tests {
         w.finish().expect("finish");
         cat.reload().expect("reload");
         assert_eq!(categories(&cat), vec![("政策解读".into(), 1), ("规范性文件".into(), 1)]);
-        let cached = cat.facet_terms.len();
+        let cached = cat.columns.len();
         assert!(cached >= 1, "nothing cached");
 
         let mut w = cat.writer().expect("writer");
@@ -228,6 +194,6 @@ mod tests {
         cat.reload().expect("reload");
         assert_eq!(categories(&cat), vec![("公告".into(), 1)]);
         let segments = cat.reader.searcher().segment_readers().len();
-        assert!(cat.facet_terms.len() <= segments * 5, "{} entries for {segments} segments", cat.facet_terms.len());
+        assert!(cat.columns.len() <= segments * 7, "{} entries for {segments} segments", cat.columns.len());
     }
 }

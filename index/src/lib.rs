@@ -17,8 +17,10 @@
 //! ```
 
 pub mod analysis;
+mod any_of;
 pub mod audit;
 mod catalogue;
+mod columns;
 pub mod dates;
 pub mod docnum;
 mod document;

@@ -27,12 +27,14 @@ use std::time::Instant;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, PhraseQuery, Query, RangeQuery,
+    RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Order, Score, Searcher, Term};
 
 use crate::analysis::{ngram_tokens, query_words};
+use crate::any_of::AnyOf;
 use crate::catalogue::{Catalogue, title_key};
 use crate::error::{Error, Result};
 use crate::facets::FacetCollector;
@@ -45,6 +47,11 @@ use crate::{docnum, synonyms};
 
 /// Default page size.
 pub const DEFAULT_PAGE_SIZE: usize = 10;
+
+/// From this many documents a search runs its segments on all cores: one
+/// broad query at a million documents then answers in about half the time.
+/// Below it, handing segments to other threads costs more than it saves.
+pub(crate) const PARALLEL_FROM_DOCS: u64 = 100_000;
 
 type Clause = (Occur, Box<dyn Query>);
 
@@ -173,11 +180,13 @@ fn boosted(q: Box<dyn Query>, boost: Score) -> Box<dyn Query> {
     if (boost - 1.0).abs() < f32::EPSILON { q } else { Box::new(BoostQuery::new(q, boost)) }
 }
 
+/// Any of `qs`, scored by the sum of those that match; evaluated lazily
+/// (see `any_of`): most of these are phrases inside an intersection.
 fn any_of(mut qs: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
     match qs.len() {
         0 => None,
         1 => qs.pop(),
-        _ => Some(Box::new(BooleanQuery::new(qs.into_iter().map(|q| (Occur::Should, q)).collect()))),
+        _ => Some(Box::new(AnyOf::new(qs))),
     }
 }
 
@@ -302,7 +311,8 @@ fn text_query(
             }
             let occur = if relaxed { Occur::Should } else { Occur::Must };
             let mut parts: Vec<Clause> = p.required.into_iter().map(|q| (occur, q)).collect();
-            parts.extend(p.boosts.into_iter().map(|q| (Occur::Should, q)));
+            // One lazy union of the boosts: they are only looked at on documents that match.
+            parts.extend(any_of(p.boosts).map(|q| (Occur::Should, q)));
             alternatives.push(Box::new(BooleanQuery::new(parts)));
         }
         if let Some(q) = any_of(alternatives) {
@@ -342,6 +352,21 @@ fn text_query(
         }
     }
     Some(main)
+}
+
+/// The ranking multiplier of a document: 失效/废止 ×0.7 (still found, below
+/// valid ones of equal relevance) and up to +2% for recency (`day` is
+/// yyyymmdd, 0 when unknown), so newer documents win ties.
+pub(crate) fn tweak(demoted: bool, day: i64) -> f32 {
+    let mut s = 1.0;
+    if demoted {
+        s *= 0.7;
+    }
+    if day > 0 {
+        let years = ((day / 10_000) - 1950).clamp(0, 100) as f32;
+        s *= 1.0 + 0.02 * years / 100.0;
+    }
+    s
 }
 
 /// A hit from a stored document and its highlighted title and snippet.
@@ -528,38 +553,32 @@ impl Catalogue {
         size: usize,
     ) -> Result<(u64, Vec<(f32, DocAddress)>, Facets)> {
         let live = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
-        self.facet_terms.retain_live(&live);
+        self.columns.retain_live(&live);
         let facet_c = FacetCollector::new(
             &["category", "publisher", "site", "validity", "topic"],
             Some("year"),
-            self.facet_terms.clone(),
+            self.columns.clone(),
         );
         let top = TopDocs::with_limit(size).and_offset(offset);
         let (addrs, count, fruit) = match sort {
             SortOrder::Date => {
-                let (docs, count, fruit) = searcher
-                    .search(query, &(top.order_by_fast_field::<i64>("published_day", Order::Desc), Count, facet_c))?;
+                let (docs, count, fruit) = self.run(
+                    searcher,
+                    query,
+                    &(top.order_by_fast_field::<i64>("published_day", Order::Desc), Count, facet_c),
+                )?;
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect::<Vec<_>>(), count, fruit)
             }
             SortOrder::Relevance => {
+                let columns = self.columns.clone();
                 let tweak = top.tweak_score(move |segment: &tantivy::SegmentReader| {
-                    let ff = segment.fast_fields();
-                    let demoted = ff.u64("demoted").ok();
-                    let day = ff.i64("published_day").ok();
+                    // On error (a segment without the columns) scores stay as they are.
+                    let tweaks = columns.tweaks(segment).ok();
                     move |doc: tantivy::DocId, score: Score| {
-                        let mut s = score;
-                        if demoted.as_ref().and_then(|c| c.first(doc)).unwrap_or(0) == 1 {
-                            s *= 0.7;
-                        }
-                        let d = day.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
-                        if d > 0 {
-                            let years = ((d / 10_000) - 1950).clamp(0, 100) as f32;
-                            s *= 1.0 + 0.02 * years / 100.0;
-                        }
-                        s
+                        score * tweaks.as_ref().and_then(|t| t.get(doc as usize)).copied().unwrap_or(1.0)
                     }
                 });
-                searcher.search(query, &(tweak, Count, facet_c))?
+                self.run(searcher, query, &(tweak, Count, facet_c))?
             }
         };
         let mut lists = fruit.into_iter();
@@ -567,6 +586,25 @@ impl Catalogue {
         let facets =
             Facets { category: next(), publisher: next(), site: next(), validity: next(), topic: next(), year: next() };
         Ok((count as u64, addrs, facets))
+    }
+
+    /// `searcher.search`, spread over the cores when the index is large enough
+    /// for that to pay (see [`PARALLEL_FROM_DOCS`]).
+    fn run<C: tantivy::collector::Collector>(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        collector: &C,
+    ) -> Result<C::Fruit> {
+        if searcher.num_docs() < PARALLEL_FROM_DOCS || searcher.segment_readers().len() < 2 {
+            return Ok(searcher.search(query, collector)?);
+        }
+        let scoring = if collector.requires_scoring() {
+            EnableScoring::enabled_from_searcher(searcher)
+        } else {
+            EnableScoring::disabled_from_searcher(searcher)
+        };
+        Ok(searcher.search_with_executor(query, collector, &self.executor, scoring)?)
     }
 
     /// The most similar other documents: shared rare words of title and opening.
