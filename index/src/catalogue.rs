@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{AllQuery, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analysis::{NGRAM, NgramTokenizer, WORDS, WordTokenizer};
@@ -31,8 +31,8 @@ pub struct Catalogue {
     records: Mutex<Option<(u64, Arc<Vec<Document>>)>>,
     /// Bytes the indexing threads have analysed on the n-gram path (backpressure).
     analysed: Arc<AtomicU64>,
-    /// Decoded per-segment columns (see `columns`).
-    pub(crate) columns: Arc<crate::columns::ColumnCache>,
+    /// Decoded columns and doc-store readers per live segment (see `segment_cache`).
+    pub(crate) segments: Arc<crate::segment_cache::SegmentCache>,
     /// Threads for searching the segments of a large index at once.
     pub(crate) executor: tantivy::Executor,
 }
@@ -83,7 +83,7 @@ impl Catalogue {
             suggester: Mutex::new(None),
             records: Mutex::new(None),
             analysed,
-            columns: Arc::default(),
+            segments: Arc::default(),
         })
     }
 
@@ -144,16 +144,17 @@ impl Catalogue {
     }
 
     pub(crate) fn load(&self, searcher: &tantivy::Searcher, addr: tantivy::DocAddress) -> Result<Document> {
-        self.decode(&searcher.doc(addr)?)
+        let segment = searcher.segment_reader(addr.segment_ord);
+        let store = self.segments.store(segment)?;
+        self.decode(&store.get_document_bytes(addr.doc_id)?)
     }
 
-    /// The `Document` kept as JSON in a stored document.
-    fn decode(&self, stored: &TantivyDocument) -> Result<Document> {
-        let json = stored.get_first(self.fields.doc).and_then(|v| v.as_str()).unwrap_or_default();
-        serde_json::from_str(json).map_err(|e| Error::Stored {
-            id: stored.get_first(self.fields.id).and_then(|v| v.as_str()).unwrap_or("?").to_owned(),
-            message: e.to_string(),
-        })
+    /// The `Document` kept as JSON in a stored document's bytes (see `stored`).
+    fn decode(&self, bytes: &[u8]) -> Result<Document> {
+        let id = || crate::stored::text_field(bytes, self.fields.id.field_id()).unwrap_or("?").to_owned();
+        let json = crate::stored::text_field(bytes, self.fields.doc.field_id())
+            .map_err(|message| Error::Stored { id: id(), message })?;
+        serde_json::from_str(json).map_err(|e| Error::Stored { id: id(), message: e.to_string() })
     }
 
     /// Every document in the catalogue, withdrawn ones included (for the tally and audit).
@@ -163,7 +164,7 @@ impl Catalogue {
         for segment in searcher.segment_readers() {
             let store = segment.get_store_reader(64).map_err(tantivy::TantivyError::from)?;
             for doc_id in segment.doc_ids_alive() {
-                out.push(self.decode(&store.get(doc_id)?)?);
+                out.push(self.decode(&store.get_document_bytes(doc_id)?)?);
             }
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -195,7 +196,7 @@ impl Catalogue {
     /// Documents by site and category, and the index size.
     pub fn stats(&self) -> Result<IndexStats> {
         let searcher = self.reader.searcher();
-        let facets = crate::facets::FacetCollector::new(&["site", "category"], None, self.columns.clone());
+        let facets = crate::facets::FacetCollector::new(&["site", "category"], None, self.segments.clone());
         let (count, counts) = searcher.search(&AllQuery, &(Count, facets))?;
         let mut counts = counts.into_iter();
         let size_bytes = std::fs::read_dir(&self.path)

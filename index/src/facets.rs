@@ -1,7 +1,7 @@
 //! Facet counts over every matching document.
 //!
 //! Per segment we count term ordinals in a flat `Vec<u64>` (no string work per
-//! document) read from the segment's decoded columns (`columns::ColumnCache`),
+//! document) read from the segment's decoded columns (`segment_cache::SegmentCache`),
 //! and turn ordinals into strings at harvest.
 
 use std::collections::HashMap;
@@ -10,8 +10,8 @@ use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::columns::{ColumnCache, StrValues, YearValues};
 use crate::query_types::FacetCount;
+use crate::segment_cache::{SegmentCache, StrValues, YearValues};
 
 /// Values kept per facet in an answer (the most frequent first).
 pub const MAX_FACET_VALUES: usize = 50;
@@ -20,11 +20,11 @@ pub const MAX_FACET_VALUES: usize = 50;
 pub(crate) struct FacetCollector {
     fields: Vec<&'static str>,
     year_field: Option<&'static str>,
-    cache: Arc<ColumnCache>,
+    cache: Arc<SegmentCache>,
 }
 
 impl FacetCollector {
-    pub(crate) fn new(fields: &[&'static str], year_field: Option<&'static str>, cache: Arc<ColumnCache>) -> Self {
+    pub(crate) fn new(fields: &[&'static str], year_field: Option<&'static str>, cache: Arc<SegmentCache>) -> Self {
         Self { fields: fields.to_vec(), year_field, cache }
     }
 }
@@ -173,7 +173,7 @@ mod tests {
         w.finish().expect("finish");
         cat.reload().expect("reload");
         assert_eq!(categories(&cat), vec![("政策解读".into(), 1), ("规范性文件".into(), 1)]);
-        let cached = cat.columns.len();
+        let cached = cat.segments.len();
         assert!(cached >= 1, "nothing cached");
 
         let mut w = cat.writer().expect("writer");
@@ -194,6 +194,6 @@ mod tests {
         cat.reload().expect("reload");
         assert_eq!(categories(&cat), vec![("公告".into(), 1)]);
         let segments = cat.reader.searcher().segment_readers().len();
-        assert!(cat.columns.len() <= segments * 7, "{} entries for {segments} segments", cat.columns.len());
+        assert!(cat.segments.len() <= segments * 8, "{} entries for {segments} segments", cat.segments.len());
     }
 }

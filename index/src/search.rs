@@ -553,11 +553,11 @@ impl Catalogue {
         size: usize,
     ) -> Result<(u64, Vec<(f32, DocAddress)>, Facets)> {
         let live = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
-        self.columns.retain_live(&live);
+        self.segments.retain_live(&live);
         let facet_c = FacetCollector::new(
             &["category", "publisher", "site", "validity", "topic"],
             Some("year"),
-            self.columns.clone(),
+            self.segments.clone(),
         );
         let top = TopDocs::with_limit(size).and_offset(offset);
         let (addrs, count, fruit) = match sort {
@@ -570,10 +570,10 @@ impl Catalogue {
                 (docs.into_iter().map(|(_, a)| (0.0, a)).collect::<Vec<_>>(), count, fruit)
             }
             SortOrder::Relevance => {
-                let columns = self.columns.clone();
+                let segments = self.segments.clone();
                 let tweak = top.tweak_score(move |segment: &tantivy::SegmentReader| {
                     // On error (a segment without the columns) scores stay as they are.
-                    let tweaks = columns.tweaks(segment).ok();
+                    let tweaks = segments.tweaks(segment).ok();
                     move |doc: tantivy::DocId, score: Score| {
                         score * tweaks.as_ref().and_then(|t| t.get(doc as usize)).copied().unwrap_or(1.0)
                     }

@@ -1,4 +1,7 @@
-//! Per-segment arrays of the values a search reads for every matching document.
+//! What a search reads from each segment, prepared once per segment and kept
+//! while the segment is live: decoded columns and the doc-store reader.
+//!
+//! # Columns
 //!
 //! A search over a million documents may match most of them, and for each
 //! match it counts five facets and a year and multiplies the score by the
@@ -16,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use tantivy::DocId;
 use tantivy::SegmentReader;
 use tantivy::index::SegmentId;
+use tantivy::store::StoreReader;
 
 /// No value for this document.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -36,13 +40,16 @@ pub(crate) struct YearValues {
     pub(crate) slots: Vec<u16>,
 }
 
-/// Decoded columns per (segment, name), kept while the segment is live.
+/// Doc-store blocks kept decompressed per segment (tantivy's default).
+const STORE_CACHE_BLOCKS: usize = 100;
+
+/// Per-segment values by (segment, name), kept while the segment is live.
 #[derive(Default)]
-pub(crate) struct ColumnCache {
+pub(crate) struct SegmentCache {
     map: Mutex<HashMap<(SegmentId, &'static str), Arc<dyn Any + Send + Sync>>>,
 }
 
-impl ColumnCache {
+impl SegmentCache {
     fn get_or_build<T: Any + Send + Sync>(
         &self,
         segment: &SegmentReader,
@@ -110,6 +117,11 @@ impl ColumnCache {
             let day = decode(segment.max_doc(), 0, |docs, out| day.first_vals(docs, out), |d: i64| d);
             Ok(demoted.iter().zip(&day).map(|(&dem, &d)| crate::search::tweak(dem, d)).collect())
         })
+    }
+
+    /// The segment's doc-store reader with its block cache (see `stored`).
+    pub(crate) fn store(&self, segment: &SegmentReader) -> tantivy::Result<Arc<StoreReader>> {
+        self.get_or_build(segment, "store", || Ok(segment.get_store_reader(STORE_CACHE_BLOCKS)?))
     }
 
     /// Forget segments that are gone (merged or deleted).
