@@ -256,11 +256,9 @@ impl CatalogueWriter {
         d.add_text(f.title_ng, &doc.title);
         d.add_text(f.title_w, &doc.title);
         d.add_text(f.body_ng, &doc.body);
-        d.add_text(f.body_w, &doc.body);
         for a in &doc.attachments {
             if !a.text.is_empty() {
                 d.add_text(f.body_ng, &a.text);
-                d.add_text(f.body_w, &a.text);
             }
             if !a.name.is_empty() {
                 d.add_text(f.meta_ng, &a.name);

@@ -12,7 +12,8 @@
 //!
 //! *Ranking* adds, on top of the n-gram phrase scores (title ×3, 文号 etc. ×2,
 //! body ×1):
-//! * BM25 over jieba words in the title (×2) and body (×1);
+//! * BM25 over jieba words in the title (×2) (bodies are ranked by their
+//!   n-gram phrase scores, which count the same occurrences);
 //! * the whole unquoted term as a phrase in the title (×4) and body (×1.5):
 //!   exact phrases beat scattered words;
 //! * the whole query equal to the whole title (×12);
@@ -255,12 +256,6 @@ fn plan_term(f: &Fields, t: &QTerm, highlights: &mut Vec<String>) -> TermPlan {
                     Box::new(TermQuery::new(Term::from_field_text(f.title_w, w), IndexRecordOption::WithFreqs)),
                     2.0,
                 ));
-                if t.scope == Scope::Any {
-                    plan.boosts.push(Box::new(TermQuery::new(
-                        Term::from_field_text(f.body_w, w),
-                        IndexRecordOption::WithFreqs,
-                    )));
-                }
             }
             if words.len() > 1 {
                 highlights.push(t.text.clone());
@@ -608,6 +603,12 @@ impl Catalogue {
     }
 
     /// The most similar other documents: shared rare words of title and opening.
+    ///
+    /// Each word of the title and the first 3,000 characters (jieba) stands in
+    /// the body's n-gram path as its rarest term (the word itself for two
+    /// ideographs); the 24 rarest words are looked for as those terms in the
+    /// body and as words in the title (×2). A union of plain terms, so tantivy
+    /// can skip blocks that cannot reach the top.
     pub fn related(&self, id: &str, limit: usize) -> Result<Vec<Hit>> {
         let Some(doc) = self.get(id)? else {
             return Ok(Vec::new());
@@ -621,29 +622,35 @@ impl Catalogue {
         crate::analysis::words(&text, &mut toks);
         let mut seen = HashSet::new();
         let n = searcher.num_docs().max(1) as f32;
-        let mut scored: Vec<(f32, String)> = Vec::new();
+        let mut scored: Vec<(f32, String, Term)> = Vec::new();
         for t in toks {
             if t.text.chars().count() < 2 || !seen.insert(t.text.clone()) {
                 continue;
             }
-            let df = searcher.doc_freq(&Term::from_field_text(f.body_w, &t.text)).unwrap_or(0) as f32;
-            if df < 2.0 {
+            let Some(phrase) = NgramPhrase::new(&t.text) else { continue };
+            let rarest = phrase
+                .terms
+                .iter()
+                .map(|(_, term)| {
+                    let term = Term::from_field_text(f.body_ng, term);
+                    (searcher.doc_freq(&term).unwrap_or(0), term)
+                })
+                .min_by_key(|(df, _)| *df);
+            let Some((df, term)) = rarest else { continue };
+            if df < 2 {
                 continue;
             }
-            scored.push(((n / df).ln(), t.text));
+            scored.push(((n / df as f32).ln(), t.text, term));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         scored.truncate(24);
         let mut clauses: Vec<Clause> = Vec::new();
-        for (_, w) in &scored {
-            clauses.push((
-                Occur::Should,
-                Box::new(TermQuery::new(Term::from_field_text(f.body_w, w), IndexRecordOption::WithFreqs)),
-            ));
+        for (_, w, body_term) in scored {
+            clauses.push((Occur::Should, Box::new(TermQuery::new(body_term, IndexRecordOption::WithFreqs))));
             clauses.push((
                 Occur::Should,
                 boosted(
-                    Box::new(TermQuery::new(Term::from_field_text(f.title_w, w), IndexRecordOption::WithFreqs)),
+                    Box::new(TermQuery::new(Term::from_field_text(f.title_w, &w), IndexRecordOption::WithFreqs)),
                     2.0,
                 ),
             ));

@@ -233,6 +233,19 @@ fn related_documents_share_words() {
     let (_d, cat) = fixture();
     let rel = cat.related("trad", 3).unwrap();
     assert!(rel.iter().all(|h| h.id != "trad"));
+
+    let (_d, cat) = catalogue(&[
+        doc("a", "电动自行车登记管理规定", "电动自行车应当办理登记，悬挂号牌。"),
+        doc("b", "关于电动自行车登记的通告", "自2020年起，电动自行车登记实行网上预约。"),
+        doc("c", "城市道路管理办法", "为了加强城市道路管理，制定本办法。"),
+        doc("d", "会议纪要", "会议研究了年度预算。"),
+        doc("e", "电动自行车号牌样式", "号牌由公安机关交通管理部门制作。"),
+    ]);
+    let rel: Vec<String> = cat.related("a", 5).unwrap().into_iter().map(|h| h.id).collect();
+    assert_eq!(rel.first().map(String::as_str), Some("b"), "{rel:?}");
+    assert!(rel.contains(&"e".to_owned()), "shares 电动自行车 and 号牌: {rel:?}");
+    assert!(!rel.contains(&"d".to_owned()) && !rel.contains(&"a".to_owned()), "{rel:?}");
+    assert!(cat.related("missing", 5).unwrap().is_empty());
 }
 
 #[test]
