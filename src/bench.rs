@@ -221,6 +221,25 @@ pub struct SearchFigures {
     pub load_p50_ms: f64,
     pub load_p99_ms: f64,
     pub errors: u64,
+    /// The first few failures: status or error, and the request.
+    pub error_examples: Vec<String>,
+}
+
+/// Failed requests: a count and the first few, so a non-zero count can be explained.
+#[derive(Default)]
+struct Errors {
+    count: AtomicU64,
+    examples: std::sync::Mutex<Vec<String>>,
+}
+
+impl Errors {
+    fn record(&self, what: impl std::fmt::Display, path: &str) {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        let mut ex = self.examples.lock().unwrap_or_else(|p| p.into_inner());
+        if ex.len() < 5 {
+            ex.push(format!("{what} on {path}"));
+        }
+    }
 }
 
 /// The `p` quantile (0..=1) of `v` (sorted in place); 0 for an empty slice.
@@ -261,7 +280,7 @@ pub fn request_mix(queries: &[String]) -> Vec<String> {
 pub async fn search_http(base: &str, queries: &[String], seconds: u64) -> Result<SearchFigures> {
     govsearch_crawler::fetch::install_crypto_provider();
     let client = reqwest::Client::builder().pool_max_idle_per_host(128).build()?;
-    let errors = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(Errors::default());
     // Warm up.
     for q in queries.iter().take(20) {
         let _ = client.get(format!("{base}/api/search?q={}", enc(q))).send().await?.bytes().await?;
@@ -269,9 +288,10 @@ pub async fn search_http(base: &str, queries: &[String], seconds: u64) -> Result
     let mut single = Vec::new();
     for q in queries {
         let t = Instant::now();
-        let r = client.get(format!("{base}/api/search?q={}", enc(q))).send().await?;
+        let path = format!("/api/search?q={}", enc(q));
+        let r = client.get(format!("{base}{path}")).send().await?;
         if !r.status().is_success() {
-            errors.fetch_add(1, Ordering::Relaxed);
+            errors.record(r.status(), &path);
         }
         let _ = r.bytes().await?;
         single.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -282,7 +302,7 @@ pub async fn search_http(base: &str, queries: &[String], seconds: u64) -> Result
         let t = Instant::now();
         let r = client.get(format!("{base}{path}")).send().await?;
         if !r.status().is_success() {
-            errors.fetch_add(1, Ordering::Relaxed);
+            errors.record(r.status(), path);
         }
         let _ = r.bytes().await?;
         mix_times.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -304,15 +324,20 @@ pub async fn search_http(base: &str, queries: &[String], seconds: u64) -> Result
                     let path = &mix[i % mix.len()];
                     i += 1;
                     let t = Instant::now();
-                    let ok = match client.get(format!("{base}{path}")).send().await {
-                        Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
-                        _ => false,
+                    let failure = match client.get(format!("{base}{path}")).send().await {
+                        Ok(r) if r.status().is_success() => r.bytes().await.err().map(|e| e.to_string()),
+                        Ok(r) => Some(r.status().to_string()),
+                        Err(e) => Some(e.to_string()),
                     };
-                    if ok {
-                        done.fetch_add(1, Ordering::Relaxed);
-                        times.push(t.elapsed().as_secs_f64() * 1000.0);
-                    } else {
-                        errors.fetch_add(1, Ordering::Relaxed);
+                    match failure {
+                        None => {
+                            done.fetch_add(1, Ordering::Relaxed);
+                            times.push(t.elapsed().as_secs_f64() * 1000.0);
+                        }
+                        Some(what) => {
+                            let ms = t.elapsed().as_millis();
+                            errors.record(format_args!("{what} after {ms} ms"), path);
+                        }
                     }
                 }
                 times
@@ -339,6 +364,7 @@ pub async fn search_http(base: &str, queries: &[String], seconds: u64) -> Result
         rps_64: rps[1],
         load_p50_ms: pct(&mut load, 0.5),
         load_p99_ms: pct(&mut load, 0.99),
-        errors: errors.load(Ordering::Relaxed),
+        errors: errors.count.load(Ordering::Relaxed),
+        error_examples: errors.examples.lock().map(|e| e.clone()).unwrap_or_default(),
     })
 }

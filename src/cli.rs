@@ -376,7 +376,11 @@ impl BenchReport {
                 "latency under 64 clients: p50 / p99".into(),
                 format!("{:.1} / {:.1} ms", s.load_p50_ms, s.load_p99_ms),
             ));
-            rows.push(("errors".into(), s.errors.to_string()));
+            let mut errors = s.errors.to_string();
+            if !s.error_examples.is_empty() {
+                errors = format!("{errors} (first: {})", s.error_examples.join("; "));
+            }
+            rows.push(("errors".into(), errors));
         }
         if let Some(c) = &self.crawl {
             rows.push((

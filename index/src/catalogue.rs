@@ -14,7 +14,7 @@ use crate::analysis::{NGRAM, NgramTokenizer, WORDS, WordTokenizer};
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::schema::{self, Fields, day_number};
-use crate::suggest::Suggester;
+use crate::suggest::SuggesterSlot;
 use crate::{docnum, normalize};
 
 /// Memory the writer may use before it flushes a segment (split over its threads).
@@ -27,7 +27,10 @@ pub struct Catalogue {
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     path: PathBuf,
-    suggester: Mutex<Option<(u64, Arc<Suggester>)>>,
+    pub(crate) suggester: Arc<Mutex<SuggesterSlot>>,
+    /// Below this many documents the suggestion list is built in the request
+    /// (see `suggest`); a field so a test can take the background path.
+    pub(crate) suggest_inline_below: AtomicU64,
     records: Mutex<Option<(u64, Arc<Vec<Document>>)>>,
     /// Bytes the indexing threads have analysed on the n-gram path (backpressure).
     analysed: Arc<AtomicU64>,
@@ -80,7 +83,8 @@ impl Catalogue {
             reader,
             fields,
             path: dir.to_owned(),
-            suggester: Mutex::new(None),
+            suggester: Arc::default(),
+            suggest_inline_below: AtomicU64::new(crate::suggest::BUILD_INLINE_BELOW),
             records: Mutex::new(None),
             analysed,
             segments: Arc::default(),
@@ -209,21 +213,6 @@ impl Catalogue {
             by_site: counts.next().unwrap_or_default(),
             by_category: counts.next().unwrap_or_default(),
         })
-    }
-
-    /// The suggester for the current searcher generation (built once per commit).
-    pub(crate) fn suggester(&self) -> Result<Arc<Suggester>> {
-        let searcher = self.reader.searcher();
-        let generation = searcher.generation().generation_id();
-        let mut slot = self.suggester.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((g, s)) = slot.as_ref()
-            && *g == generation
-        {
-            return Ok(s.clone());
-        }
-        let s = Arc::new(Suggester::build(&searcher)?);
-        *slot = Some((generation, s.clone()));
-        Ok(s)
     }
 }
 

@@ -98,7 +98,7 @@ fn join_ideographs(text: &str) -> String {
 /// and ask for the query of each field.
 pub(crate) struct NgramPhrase {
     /// (position, term text) of the chosen terms.
-    terms: Vec<(usize, String)>,
+    pub(crate) terms: Vec<(usize, String)>,
     /// The whole text is one lone ideograph (a prefix query).
     only_lone: bool,
 }
