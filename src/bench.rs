@@ -67,7 +67,6 @@ pub struct AnalyzeFigures {
 /// (one thread): n-grams of the bodies plus the word path of the titles
 /// (bodies have no word path; see `schema::Fields::title_w`).
 pub fn analyze(docs: &[Document]) -> AnalyzeFigures {
-    use govsearch_index::analysis::{TokenStream, Tokenizer};
     let bytes: usize = docs.iter().map(|d| d.body.len()).sum();
     let mb = bytes as f64 / 1e6;
     let jieba = govsearch_index::analysis::jieba();
@@ -80,35 +79,11 @@ pub fn analyze(docs: &[Document]) -> AnalyzeFigures {
     let jieba_s = t.elapsed().as_secs_f64();
     assert!(n > 0, "jieba produced no tokens");
     let mut ng = govsearch_index::analysis::NgramTokenizer::default();
-    let t = Instant::now();
-    let mut ngrams = 0u64;
-    for d in docs {
-        let mut s = ng.token_stream(&d.body);
-        while s.advance() {
-            ngrams += 1;
-        }
-    }
-    let ngram_s = t.elapsed().as_secs_f64();
+    let (ngram_s, ngrams) = time_tokens(&mut ng, docs.iter().map(|d| d.body.as_str()));
     let mut w = govsearch_index::analysis::WordTokenizer::default();
-    let t = Instant::now();
-    let mut words = 0u64;
-    for d in docs {
-        let mut s = w.token_stream(&d.body);
-        while s.advance() {
-            words += 1;
-        }
-    }
-    let words_s = t.elapsed().as_secs_f64();
+    let (words_s, words) = time_tokens(&mut w, docs.iter().map(|d| d.body.as_str()));
     assert!(words > 0, "the word path produced no tokens");
-    let t = Instant::now();
-    let mut title_words = 0u64;
-    for d in docs {
-        let mut s = w.token_stream(&d.title);
-        while s.advance() {
-            title_words += 1;
-        }
-    }
-    let title_words_s = t.elapsed().as_secs_f64();
+    let (title_words_s, title_words) = time_tokens(&mut w, docs.iter().map(|d| d.title.as_str()));
     AnalyzeFigures {
         text_mb: mb,
         jieba_mb_per_s: mb / jieba_s,
@@ -117,6 +92,23 @@ pub fn analyze(docs: &[Document]) -> AnalyzeFigures {
         full_chain_mb_per_s: mb / (ngram_s + title_words_s),
         tokens: ngrams + title_words,
     }
+}
+
+/// Seconds to run `tokenizer` over `texts`, and the tokens it made.
+fn time_tokens<'a, T: govsearch_index::analysis::Tokenizer>(
+    tokenizer: &mut T,
+    texts: impl Iterator<Item = &'a str>,
+) -> (f64, u64) {
+    use govsearch_index::analysis::TokenStream;
+    let t = Instant::now();
+    let mut n = 0u64;
+    for text in texts {
+        let mut s = tokenizer.token_stream(text);
+        while s.advance() {
+            n += 1;
+        }
+    }
+    (t.elapsed().as_secs_f64(), n)
 }
 
 /// Index build figures.
