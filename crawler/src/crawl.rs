@@ -22,7 +22,8 @@ use url::Url;
 use crate::config::{Config, CrawlSettings, SiteConfig};
 use crate::error::Result;
 use crate::extract::{
-    ExtractedItem, extract_item, extract_links, is_anti_bot, is_soft_404, looks_like_item, page_column,
+    ExtractedItem, extract_item, extract_item_in, extract_links_in, is_anti_bot, is_soft_404, looks_like_item,
+    page_column_in, parse_page,
 };
 use crate::fetch::{Fetched, Validators, client_for, get};
 use crate::robots::Robots;
@@ -705,15 +706,17 @@ async fn fill(
                         rec.http_status = Some(404);
                         return None;
                     }
-                    let item = extract_item(final_url, &html, Some(&site.cfg));
+                    let doc = parse_page(&html);
+                    let item = extract_item_in(&doc, final_url, &html, Some(&site.cfg));
                     // a page whose URL looked like a list but that reads like an item is one
                     let is_item = d.kind == UrlKind::Item || looks_like_item(&item, &html);
                     if is_item && d.kind != UrlKind::Item {
                         rec.kind = Some(UrlKind::Item);
                     }
                     rec.content_hash = Some(if is_item { item.content_hash.clone() } else { sha256_hex(&bytes) });
-                    let (links, traps) =
-                        page_links(site, d, if is_item { UrlKind::Item } else { d.kind }, final_url, &html);
+                    let kind = if is_item { UrlKind::Item } else { d.kind };
+                    let (links, traps) = page_links(site, d, kind, final_url, &doc, &html);
+                    drop(doc);
                     if traps > 0 {
                         ctx.report(&site.cfg.name, |r| r.traps += traps);
                     }
@@ -732,10 +735,17 @@ async fn fill(
 /// Most links enqueued from one page.
 const MAX_NEW_LINKS: usize = 1000;
 
-fn page_links(site: &SiteCtx, d: &DueUrl, kind: UrlKind, url: &Url, html: &str) -> (Vec<NewUrl>, u64) {
-    let pl = extract_links(url, html);
+fn page_links(
+    site: &SiteCtx,
+    d: &DueUrl,
+    kind: UrlKind,
+    url: &Url,
+    doc: &scraper::Html,
+    html: &str,
+) -> (Vec<NewUrl>, u64) {
+    let pl = extract_links_in(doc, url, html);
     let column = if kind == UrlKind::List {
-        let c = page_column(html);
+        let c = page_column_in(doc);
         if c.is_empty() { d.column.clone() } else { c }
     } else {
         d.column.clone()

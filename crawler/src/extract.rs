@@ -810,10 +810,22 @@ pub(crate) fn category_for(site: Option<&SiteConfig>, url: &Url, column: &str) -
     by_path.or_else(|| (!column.is_empty()).then(|| site.columns.get(column).cloned()).flatten()).unwrap_or_default()
 }
 
+/// A page parsed once (its first `MAX_HTML_CHARS` bytes, see `bounded`) for
+/// [`extract_item_in`], [`extract_links_in`] and [`page_column_in`]: the crawler
+/// reads an item, its links and its column from one parse (parsing is most
+/// of a crawl's CPU, and it used to parse each page three or four times).
+pub fn parse_page(html: &str) -> Html {
+    Html::parse_document(bounded(html))
+}
+
 /// The column (栏目) a page says it belongs to: its `ColumnName` meta, else "".
 pub fn page_column(html: &str) -> String {
-    let doc = Html::parse_document(bounded(html));
-    meta_get(&metas(&doc), "columnname").map(str::to_owned).unwrap_or_default()
+    page_column_in(&parse_page(html))
+}
+
+/// [`page_column`] of a parsed page.
+pub fn page_column_in(doc: &Html) -> String {
+    meta_get(&metas(doc), "columnname").map(str::to_owned).unwrap_or_default()
 }
 
 /// SHA-256 (hex) of the parts of an item that make its content.
@@ -841,8 +853,12 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Extract an item (detail page). `site` supplies selectors, the site name and the column map.
 pub fn extract_item(url: &Url, html: &str, site: Option<&SiteConfig>) -> ExtractedItem {
-    let doc = Html::parse_document(bounded(html));
-    let metas = metas(&doc);
+    extract_item_in(&parse_page(html), url, html, site)
+}
+
+/// [`extract_item`] of a page already parsed from `html` by [`parse_page`].
+pub fn extract_item_in(doc: &Html, url: &Url, html: &str, site: Option<&SiteConfig>) -> ExtractedItem {
+    let metas = metas(doc);
     let body_root = doc.select(&sel("body")).next().map(|b| *b).unwrap_or_else(|| doc.tree.root());
     let meta_root = site
         .and_then(|s| s.selectors.metadata.as_deref())
@@ -889,7 +905,7 @@ pub fn extract_item(url: &Url, html: &str, site: Option<&SiteConfig>) -> Extract
             .unwrap_or_default()
     };
     let column = meta_get(&metas, "columnname").map(str::to_owned).unwrap_or_default();
-    let links = extract_links(url, html);
+    let links = extract_links_in(doc, url, html);
     let attachments = links
         .attachments
         .iter()
@@ -1003,8 +1019,12 @@ fn attachment_kind(u: &Url) -> Option<String> {
 
 /// Links, pagination and attachments of any page.
 pub fn extract_links(url: &Url, html: &str) -> PageLinks {
+    extract_links_in(&parse_page(html), url, html)
+}
+
+/// [`extract_links`] of a page already parsed from `html` by [`parse_page`].
+pub fn extract_links_in(doc: &Html, url: &Url, html: &str) -> PageLinks {
     let html = bounded(html);
-    let doc = Html::parse_document(html);
     let mut out = PageLinks::default();
     let mut seen = HashSet::new();
     let mut seen_pages = HashSet::new();
