@@ -867,8 +867,8 @@ pub fn extract_item_in(doc: &Html, url: &Url, html: &str, site: Option<&SiteConf
         .map(|e| *e)
         .unwrap_or(body_root);
     let meta = read_metadata(meta_root);
-    let title = title_of(&doc, &metas, &meta.title, site);
-    let body_el = body_element(&doc, site);
+    let title = title_of(doc, &metas, &meta.title, site);
+    let body_el = body_element(doc, site);
     let body = body_el.map(block_text).unwrap_or_default();
     let doc_number = if meta.doc_number.is_empty() {
         doc_number_at_head(&body, body_root, body_el).unwrap_or_default()
@@ -889,7 +889,7 @@ pub fn extract_item_in(doc: &Html, url: &Url, html: &str, site: Option<&SiteConf
                     && !is_press(s)
             })
             .map(|s| cap(s.to_owned(), MAX_FIELD_CHARS))
-            .or_else(|| hidden_field(&doc, &NEWS_SOURCE).filter(|s| !is_press(s)))
+            .or_else(|| hidden_field(doc, &NEWS_SOURCE).filter(|s| !is_press(s)))
             .unwrap_or_default()
     };
     // the visible date beats the `PubDate` meta, which on some sites is the
@@ -901,7 +901,7 @@ pub fn extract_item_in(doc: &Html, url: &Url, html: &str, site: Option<&SiteConf
     } else {
         meta_get(&metas, "pubdate")
             .and_then(parse_date)
-            .or_else(|| hidden_field(&doc, &NEWS_PUBDAY).and_then(|t| parse_date(&t)))
+            .or_else(|| hidden_field(doc, &NEWS_PUBDAY).and_then(|t| parse_date(&t)))
             .unwrap_or_default()
     };
     let column = meta_get(&metas, "columnname").map(str::to_owned).unwrap_or_default();
@@ -916,7 +916,7 @@ pub fn extract_item_in(doc: &Html, url: &Url, html: &str, site: Option<&SiteConf
             ..Default::default()
         })
         .collect();
-    let related_links = related(&doc, url, &links, body_el);
+    let related_links = related(doc, url, &links, body_el);
     let mut item = ExtractedItem {
         url: url.to_string(),
         urls: vec![url.to_string()],
