@@ -163,6 +163,25 @@ fn bench_harness_runs_and_prints_its_table() {
     assert_eq!(j["index"]["documents"], 291);
     assert_eq!(j["search"]["errors"], 0, "{j}");
     assert!(j["search"]["rps_8"].as_f64().unwrap() > 0.0);
+    assert!(j["search"]["cold_p50_ms"].as_f64().unwrap() > 0.0, "the first pass is timed apart: {j}");
+
+    // Search only, over the index just built, with a query file of its own.
+    let queries = dir.path().join("queries.txt");
+    std::fs::write(&queries, "条例\n政府信息公开\n\n国发〔2019〕5号\n").unwrap();
+    let out = govsearch(dir.path())
+        .args(["bench", "--seconds", "1", "--only", "search", "--corpus"])
+        .arg(&corpus)
+        .arg("--queries")
+        .arg(&queries)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(j["search"]["queries"], 3, "{j}");
+    assert_eq!(j["search"]["errors"], 0, "{j}");
+    assert!(j["index"].is_null(), "the index was not rebuilt: {j}");
 }
 
 #[test]
