@@ -76,29 +76,18 @@ impl Weight for AnyOfWeight {
         boost: Score,
     ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
         let mut parts = Vec::with_capacity(self.parts.len());
-        let mut found = false;
-        let mut lower = TERMINATED;
         for w in &self.parts {
             let (result, scorer) = w.scorer_danger(reader, target, boost)?;
-            let part = match result {
-                SeekDangerResult::Found => {
-                    found = true;
-                    Part { scorer, pos: target, valid: true }
-                }
-                // A part may have started past `target` while valid: treating it as
-                // invalid only means it is moved with `seek_danger`, which it allows.
-                SeekDangerResult::SeekLowerBound(lb) => {
-                    lower = lower.min(lb);
-                    Part { scorer, pos: lb, valid: lb >= TERMINATED }
-                }
-            };
+            // A part may have started past `target` while valid: treating it as
+            // invalid only means it is moved with `seek_danger`, which it allows.
+            let mut part = Part { scorer, pos: target, valid: true };
+            part.landed(target, result);
             if part.pos != TERMINATED {
                 parts.push(part);
             }
         }
         let mut scorer = AnyOfScorer::new(parts);
-        scorer.doc = if found { target } else { lower };
-        let result = if found { SeekDangerResult::Found } else { SeekDangerResult::SeekLowerBound(lower) };
+        let result = scorer.answer(target);
         Ok((result, Box::new(scorer)))
     }
 
@@ -138,18 +127,26 @@ impl Part {
         }
         let mut t = target.max(self.pos);
         loop {
-            match self.scorer.seek_danger(t) {
-                SeekDangerResult::Found => {
-                    self.pos = t;
-                    self.valid = true;
-                    return;
-                }
-                SeekDangerResult::SeekLowerBound(lb) if lb >= TERMINATED => {
-                    self.pos = TERMINATED;
-                    self.valid = true;
-                    return;
-                }
-                SeekDangerResult::SeekLowerBound(lb) => t = lb,
+            let result = self.scorer.seek_danger(t);
+            self.landed(t, result);
+            if self.valid {
+                return;
+            }
+            t = self.pos;
+        }
+    }
+
+    /// Record the answer of the part's `seek_danger(target)`: on `target`, or
+    /// invalid with a lower bound (valid again once the bound is TERMINATED).
+    fn landed(&mut self, target: DocId, result: SeekDangerResult) {
+        match result {
+            SeekDangerResult::Found => {
+                self.pos = target;
+                self.valid = true;
+            }
+            SeekDangerResult::SeekLowerBound(lb) => {
+                self.pos = lb;
+                self.valid = lb >= TERMINATED;
             }
         }
     }
@@ -221,6 +218,17 @@ impl AnyOfScorer {
         self.parts.retain(|p| p.pos != TERMINATED);
         self.doc = self.parts.iter().map(|p| p.pos).min().unwrap_or(TERMINATED);
         self.doc
+    }
+
+    /// The union's answer to `seek_danger(target)` once every part has
+    /// answered for it: `Found` if one is on `target`, else the least bound.
+    fn answer(&mut self, target: DocId) -> SeekDangerResult {
+        if self.parts.iter().any(|p| p.valid && p.pos == target) {
+            self.doc = target;
+            return SeekDangerResult::Found;
+        }
+        self.doc = self.parts.iter().map(|p| p.pos).min().unwrap_or(TERMINATED);
+        SeekDangerResult::SeekLowerBound(self.doc)
     }
 
     /// Leave window mode (the parts already stand past the window).
@@ -323,34 +331,13 @@ impl DocSet for AnyOfScorer {
                 None => self.drop_window(),
             }
         }
-        let mut found = false;
-        let mut lower = TERMINATED;
         for p in &mut self.parts {
             if p.pos < target || (!p.valid && p.pos == target) {
-                match p.scorer.seek_danger(target) {
-                    SeekDangerResult::Found => {
-                        p.pos = target;
-                        p.valid = true;
-                    }
-                    SeekDangerResult::SeekLowerBound(lb) => {
-                        p.pos = lb;
-                        p.valid = lb >= TERMINATED;
-                    }
-                }
-            }
-            if p.pos == target && p.valid {
-                found = true;
-            } else {
-                lower = lower.min(p.pos);
+                let result = p.scorer.seek_danger(target);
+                p.landed(target, result);
             }
         }
-        if found {
-            self.doc = target;
-            SeekDangerResult::Found
-        } else {
-            self.doc = lower;
-            SeekDangerResult::SeekLowerBound(lower)
-        }
+        self.answer(target)
     }
 
     fn doc(&self) -> DocId {

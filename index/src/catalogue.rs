@@ -36,8 +36,9 @@ pub struct Catalogue {
     analysed: Arc<AtomicU64>,
     /// Decoded columns and doc-store readers per live segment (see `segment_cache`).
     pub(crate) segments: Arc<crate::segment_cache::SegmentCache>,
-    /// Threads for searching the segments of a large index at once.
-    pub(crate) executor: tantivy::Executor,
+    /// Threads for searching the segments of a large index at once, started
+    /// by the first search that needs them (see `search::run`).
+    pub(crate) executor: std::sync::OnceLock<tantivy::Executor>,
 }
 
 /// Counts for `/api/stats`.
@@ -70,15 +71,8 @@ impl Catalogue {
             .try_into()
             .map_err(|source| Error::Open { path: path_s, source })?;
         crate::normalize::warm_up();
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
-        let executor = if threads > 1 {
-            tantivy::Executor::multi_thread(threads, "govsearch-search-")
-                .map_err(|source| Error::Open { path: dir.display().to_string(), source })?
-        } else {
-            tantivy::Executor::single_thread()
-        };
         Ok(Catalogue {
-            executor,
+            executor: std::sync::OnceLock::new(),
             index,
             reader,
             fields,

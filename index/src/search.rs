@@ -591,7 +591,8 @@ impl Catalogue {
         query: &dyn Query,
         collector: &C,
     ) -> Result<C::Fruit> {
-        if searcher.num_docs() < PARALLEL_FROM_DOCS || searcher.segment_readers().len() < 2 {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        if threads < 2 || searcher.num_docs() < PARALLEL_FROM_DOCS || searcher.segment_readers().len() < 2 {
             return Ok(searcher.search(query, collector)?);
         }
         let scoring = if collector.requires_scoring() {
@@ -599,7 +600,15 @@ impl Catalogue {
         } else {
             EnableScoring::disabled_from_searcher(searcher)
         };
-        Ok(searcher.search_with_executor(query, collector, &self.executor, scoring)?)
+        let executor = match self.executor.get() {
+            Some(e) => e,
+            None => {
+                // Two searches racing here may both start a pool; one is kept.
+                let _ = self.executor.set(tantivy::Executor::multi_thread(threads, "govsearch-search-")?);
+                self.executor.get().expect("just set")
+            }
+        };
+        Ok(searcher.search_with_executor(query, collector, executor, scoring)?)
     }
 
     /// The most similar other documents: shared rare words of title and opening.

@@ -35,6 +35,9 @@ const PREFIX_SCAN: usize = 2_000;
 /// per 10,000 documents); above it, in the background.
 pub(crate) const BUILD_INLINE_BELOW: u64 = 100_000;
 
+/// The columns suggestions come from, and what each holds.
+const COLUMNS: [(&str, Kind); 2] = [("title_raw", Kind::Title), ("doc_number_raw", Kind::DocNumber)];
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Title,
@@ -73,7 +76,7 @@ impl Suggester {
         let mut entries = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for seg in searcher.segment_readers() {
-            for (field, kind) in [("title_raw", Kind::Title), ("doc_number_raw", Kind::DocNumber)] {
+            for (field, kind) in COLUMNS {
                 let Some(col) = seg.fast_fields().str(field)? else {
                     continue;
                 };
@@ -162,7 +165,7 @@ impl Catalogue {
         let mut text = String::new();
         for (_, addr) in top {
             let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
-            for (field, kind) in [("title_raw", Kind::Title), ("doc_number_raw", Kind::DocNumber)] {
+            for (field, kind) in COLUMNS {
                 let Some(col) = ff.str(field)? else { continue };
                 let Some(ord) = col.term_ords(addr.doc_id).next() else { continue };
                 text.clear();
