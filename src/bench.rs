@@ -272,41 +272,36 @@ pub fn request_mix(queries: &[String]) -> Vec<String> {
     out
 }
 
+/// Request each of `paths` in turn: the latency of each, in ms. Failures are
+/// recorded in `errors` when given (the warm-up pass does not count them).
+async fn pass(client: &reqwest::Client, base: &str, paths: &[String], errors: Option<&Errors>) -> Result<Vec<f64>> {
+    let mut times = Vec::with_capacity(paths.len());
+    for path in paths {
+        let t = Instant::now();
+        let r = client.get(format!("{base}{path}")).send().await?;
+        if let Some(errors) = errors
+            && !r.status().is_success()
+        {
+            errors.record(r.status(), path);
+        }
+        let _ = r.bytes().await?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(times)
+}
+
 /// Time `queries` against `base` (e.g. `http://127.0.0.1:8080`).
 pub async fn search_http(base: &str, queries: &[String], seconds: u64) -> Result<SearchFigures> {
     govsearch_crawler::fetch::install_crypto_provider();
     let client = reqwest::Client::builder().pool_max_idle_per_host(128).build()?;
     let errors = Arc::new(Errors::default());
+    let searches: Vec<String> = queries.iter().map(|q| format!("/api/search?q={}", enc(q))).collect();
     // Warm up: one pass over every query, timed apart (the first touch of the
     // memory-mapped index in a new process costs page faults).
-    let mut cold = Vec::new();
-    for q in queries {
-        let t = Instant::now();
-        let _ = client.get(format!("{base}/api/search?q={}", enc(q))).send().await?.bytes().await?;
-        cold.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    let mut single = Vec::new();
-    for q in queries {
-        let t = Instant::now();
-        let path = format!("/api/search?q={}", enc(q));
-        let r = client.get(format!("{base}{path}")).send().await?;
-        if !r.status().is_success() {
-            errors.record(r.status(), &path);
-        }
-        let _ = r.bytes().await?;
-        single.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
+    let mut cold = pass(&client, base, &searches, None).await?;
+    let mut single = pass(&client, base, &searches, Some(&errors)).await?;
     let mix = request_mix(queries);
-    let mut mix_times = Vec::new();
-    for path in &mix {
-        let t = Instant::now();
-        let r = client.get(format!("{base}{path}")).send().await?;
-        if !r.status().is_success() {
-            errors.record(r.status(), path);
-        }
-        let _ = r.bytes().await?;
-        mix_times.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
+    let mut mix_times = pass(&client, base, &mix, Some(&errors)).await?;
     let mix = Arc::new(mix);
     let mut rps = Vec::new();
     let mut load = Vec::new();
