@@ -106,13 +106,15 @@ impl Catalogue {
             // One merge at a time: merges are memory-hungry and the machine has few cores.
             .num_merge_threads(1)
             .build();
-        let writer = self.index.writer_with_options(options).map_err(|e| match e {
+        let writer: IndexWriter = self.index.writer_with_options(options).map_err(|e| match e {
             tantivy::TantivyError::LockFailure(..) => Error::Locked { path: self.path.display().to_string() },
             e => Error::Tantivy(e),
         })?;
+        writer.set_merge_policy(Box::new(crate::balance::merge_policy()));
         let analysed_at_start = self.analysed.load(Ordering::Relaxed);
         Ok(CatalogueWriter {
             writer,
+            reader: self.reader.clone(),
             fields: self.fields,
             analysed: self.analysed.clone(),
             produced: analysed_at_start,
@@ -226,6 +228,8 @@ pub const MAX_IN_FLIGHT_BYTES: u64 = 8 * 1024 * 1024;
 /// Adds, replaces and deletes documents; nothing is visible until `commit`.
 pub struct CatalogueWriter {
     writer: IndexWriter,
+    /// The catalogue's reader: moved off merged-away segments so their files can go.
+    reader: IndexReader,
     fields: Fields,
     analysed: Arc<AtomicU64>,
     /// n-gram bytes handed over so far (same origin as `analysed`).
@@ -315,10 +319,23 @@ impl CatalogueWriter {
         Ok(())
     }
 
+    /// No background merges from now on (tests that need many segments).
+    #[cfg(test)]
+    pub(crate) fn without_merges(&self) {
+        self.writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    }
+
     /// Commit and wait for background merges (call at the end of a batch job).
+    /// A catalogue big enough to be searched on several cores then gets one
+    /// segment per core, of about equal size (see `balance`).
     pub fn finish(mut self) -> Result<()> {
         self.writer.commit()?;
+        let index = self.writer.index().clone();
         self.writer.wait_merging_threads()?;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(crate::search::MAX_SEARCH_THREADS);
+        if cores > 1 {
+            crate::balance::run(&index, &self.reader, cores, crate::search::PARALLEL_FROM_DOCS)?;
+        }
         Ok(())
     }
 }

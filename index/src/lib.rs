@@ -19,6 +19,7 @@
 pub mod analysis;
 mod any_of;
 pub mod audit;
+mod balance;
 mod catalogue;
 pub mod dates;
 pub mod docnum;

@@ -53,6 +53,8 @@ pub const DEFAULT_PAGE_SIZE: usize = 10;
 /// broad query at a million documents then answers in about half the time.
 /// Below it, handing segments to other threads costs more than it saves.
 pub(crate) const PARALLEL_FROM_DOCS: u64 = 100_000;
+/// At most this many threads search one query's segments.
+pub(crate) const MAX_SEARCH_THREADS: usize = 8;
 
 type Clause = (Occur, Box<dyn Query>);
 
@@ -591,7 +593,7 @@ impl Catalogue {
         query: &dyn Query,
         collector: &C,
     ) -> Result<C::Fruit> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_SEARCH_THREADS);
         if threads < 2 || searcher.num_docs() < PARALLEL_FROM_DOCS || searcher.segment_readers().len() < 2 {
             return Ok(searcher.search(query, collector)?);
         }
