@@ -202,6 +202,8 @@ fn build_from(docs: impl Iterator<Item = Result<Document>>, dir: &Path) -> Resul
 #[derive(Debug, Serialize)]
 pub struct SearchFigures {
     pub queries: usize,
+    /// Where the queries came from (filled in by the caller).
+    pub query_source: String,
     /// The first pass over the queries after the server started (cold: the
     /// memory-mapped index is not yet mapped into the process), not counted below.
     pub cold_p50_ms: f64,
@@ -350,6 +352,7 @@ pub async fn search_http(base: &str, queries: &[String], seconds: u64) -> Result
     }
     Ok(SearchFigures {
         queries: queries.len(),
+        query_source: String::new(),
         single_p50_ms: pct(&mut single, 0.5),
         single_p95_ms: pct(&mut single, 0.95),
         single_p99_ms: pct(&mut single, 0.99),

@@ -362,6 +362,7 @@ impl BenchReport {
             rows.push(("index on disk (with stored text)".into(), format!("{:.0} MB", i.index_mb)));
         }
         if let Some(s) = &self.search {
+            rows.push(("queries".into(), s.query_source.clone()));
             rows.push((
                 "first pass after start (cold, not counted below), 1 client: p50 / p99".into(),
                 format!("{:.2} / {:.2} ms", s.cold_p50_ms, s.cold_p99_ms),
@@ -406,18 +407,31 @@ impl BenchReport {
 /// The query list the peers were timed with, when the shared folder is there.
 const SHARED_QUERIES: &str = "../shared/bench/queries.txt";
 
-fn read_queries(path: Option<&Path>, docs: &[govsearch_index::Document]) -> Result<Vec<String>> {
+/// The queries, and where they came from (for the report).
+fn read_queries(path: Option<&Path>, docs: &[govsearch_index::Document]) -> Result<(Vec<String>, String)> {
     let shared = Path::new(SHARED_QUERIES);
     let path = path.or(if shared.exists() { Some(shared) } else { None });
     match path {
-        Some(p) => Ok(std::fs::read_to_string(p)
-            .with_context(|| format!("reading {}", p.display()))?
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect()),
-        None => Ok(docs.iter().take(200).map(|d| d.title.chars().take(6).collect()).collect()),
+        Some(p) => {
+            let qs: Vec<String> = std::fs::read_to_string(p)
+                .with_context(|| format!("reading {}", p.display()))?
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let source = format!("{} ({} queries)", p.display(), qs.len());
+            Ok((qs, source))
+        }
+        None => {
+            let qs: Vec<String> = docs.iter().take(200).map(|d| d.title.chars().take(6).collect()).collect();
+            let source = format!(
+                "first 6 characters of {} corpus titles (no {SHARED_QUERIES} from this folder, no --queries)",
+                qs.len()
+            );
+            eprintln!("bench: queries are the {source}");
+            Ok((qs, source))
+        }
     }
 }
 
@@ -465,9 +479,9 @@ pub async fn bench(
         report.analyze = Some(tokio::task::spawn_blocking(move || crate::bench::analyze(&d)).await?);
     }
     if parts.contains(&"search") {
-        let qs = read_queries(queries, &docs)?;
+        let (qs, query_source) = read_queries(queries, &docs)?;
         drop(docs);
-        let figures = match addr {
+        let mut figures = match addr {
             Some(base) => crate::bench::search_http(base.trim_end_matches('/'), &qs, seconds).await?,
             None => {
                 let cat = Arc::new(Catalogue::open(&dir)?);
@@ -480,6 +494,7 @@ pub async fn bench(
                 f
             }
         };
+        figures.query_source = query_source;
         report.search = Some(figures);
     }
     // Last: the grown demo site lives in this process and would inflate the index's memory figures.

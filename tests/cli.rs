@@ -159,6 +159,7 @@ fn bench_harness_runs_and_prints_its_table() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("search with snippets, 1 client: p50 / p95 / p99"), "{table}");
+    assert!(table.contains("| queries |"), "the table says which queries were timed: {table}");
     let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!(j["index"]["documents"], 291);
     assert_eq!(j["search"]["errors"], 0, "{j}");
@@ -180,6 +181,7 @@ fn bench_harness_runs_and_prints_its_table() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!(j["search"]["queries"], 3, "{j}");
+    assert_eq!(j["search"]["query_source"], format!("{} (3 queries)", queries.display()), "{j}");
     assert_eq!(j["search"]["errors"], 0, "{j}");
     assert!(j["index"].is_null(), "the index was not rebuilt: {j}");
 }
