@@ -1,5 +1,6 @@
 //! DOC, WPS, XLS and XLSX attachments: text of real files, and no panic on
-//! damaged ones.
+//! damaged ones. PDF: text of a minimal built file, and fonts without a
+//! Unicode map.
 //!
 //! The fixtures in `tests/fixtures/attachments/` were written by LibreOffice
 //! 7 from the flat ODF sources beside them:
@@ -12,6 +13,8 @@
 
 use govsearch_crawler::attachments::extract_text;
 use proptest::prelude::*;
+
+mod common;
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/fixtures/attachments/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -88,6 +91,19 @@ fn clear_errors() {
     // a DOCX under a .xls name is read as what it is
     let docx = govsearch_crawler::attachments::docx_bytes(&["第一条"]).unwrap();
     assert_eq!(extract_text("xls", &docx).unwrap(), "第一条");
+}
+
+#[test]
+fn pdf_text_and_unmapped_fonts() {
+    let ok = common::minimal_pdf(common::HELVETICA, "(Notice 2024 No. 3) Tj");
+    assert_eq!(extract_text("pdf", &ok).unwrap(), "Notice 2024 No. 3");
+    let cid = common::minimal_pdf(
+        "<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [] >>",
+        "<0001000200030004> Tj",
+    );
+    assert_eq!(extract_text("pdf", &cid).unwrap_err(), "unreadable: no unicode map");
+    assert_eq!(extract_text("pdf", b"<html>").unwrap_err(), "not a PDF");
+    assert!(extract_text("pdf", b"%PDF-1.4\ngarbage").unwrap_err().starts_with("unreadable"));
 }
 
 /// Whatever the damage, the readers return (text or a reason), never panic:

@@ -2,12 +2,12 @@
 //! for PDF and DOCX: a fixture site on loopback whose item links one of each.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
 use govsearch_crawler::Config;
 use govsearch_crawler::crawl::{self, CrawlOptions};
-use govsearch_crawler::state::CrawlState;
+
+mod common;
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/fixtures/attachments/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -48,10 +48,7 @@ fn handle(req: &Request<Body>) -> Response<Body> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crawl_stores_office_attachment_text() {
-    let app = Router::new().fallback(|req: Request<Body>| async move { handle(&req) });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let base = common::serve_fn(handle).await;
 
     let cfg = Config::parse(
         &format!(
@@ -72,8 +69,7 @@ allow_private = true
         "test config",
     )
     .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let state = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
+    let (_dir, state) = common::fresh_state();
     crawl::run(&cfg, &state, CrawlOptions::default()).await.unwrap();
 
     for (file, first, last) in [

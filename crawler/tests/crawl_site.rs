@@ -13,6 +13,8 @@ use govsearch_crawler::crawl::{self, CrawlOptions};
 use govsearch_crawler::state::CrawlState;
 use govsearch_crawler::{Config, attachments};
 
+mod common;
+
 #[derive(Debug, Clone)]
 struct Hit {
     path: String,
@@ -63,33 +65,6 @@ fn list_page(column: &str, links: &[(&str, &str)], pages: usize) -> String {
         r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>{column}</title><meta name="ColumnName" content="{column}"></head>
 <body><ul>{items}</ul><script>createPageHTML({pages}, 0, "index", "html");</script></body></html>"#
     )
-}
-
-/// A one-page PDF (Helvetica) with one line of text; xref offsets computed.
-fn minimal_pdf(text_op: &str) -> Vec<u8> {
-    let content = format!("BT /F1 12 Tf 72 712 Td {text_op} ET");
-    let objs = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_owned(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
-    ];
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objs.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
-    for off in offsets {
-        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1).as_bytes(),
-    );
-    out
 }
 
 fn respond(status: StatusCode, ctype: &str, body: Vec<u8>, headers: &[(header::HeaderName, String)]) -> Response<Body> {
@@ -230,7 +205,12 @@ fn handle(site: &Site, req: &Request<Body>) -> Response<Body> {
                 "<p>本文件的地址不符合常见的详情页规则，但页面本身是一篇完整的公开文件，含索引号、发布日期和正文，应当被识别为信息条目。</p><p>第二段：本段文字只为使正文足够长，以便与栏目列表页区分开来，列表页通常只有链接而没有成段的正文。</p>",
             ),
         ),
-        "/files/notice.pdf" => respond(StatusCode::OK, "application/pdf", minimal_pdf("(Notice 2024 No. 6) Tj"), &[]),
+        "/files/notice.pdf" => respond(
+            StatusCode::OK,
+            "application/pdf",
+            common::minimal_pdf(common::HELVETICA, "(Notice 2024 No. 6) Tj"),
+            &[],
+        ),
         "/loop/a.html" => {
             respond(StatusCode::FOUND, "text/html", Vec::new(), &[(header::LOCATION, "/loop/b.html".into())])
         }
@@ -254,14 +234,7 @@ fn handle(site: &Site, req: &Request<Body>) -> Response<Body> {
 }
 
 async fn serve(site: Arc<Site>) -> String {
-    let app = Router::new().fallback(move |req: Request<Body>| {
-        let site = site.clone();
-        async move { handle(&site, &req) }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
+    common::serve_fn(move |req| handle(&site, req)).await
 }
 
 fn config(base: &str, allow_private: bool, extra: &str) -> Config {
@@ -294,8 +267,7 @@ allow_private = {allow_private}
 async fn crawl_recrawl_withdraw() {
     let site = Arc::new(Site::default());
     let base = serve(site.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let state = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
+    let (_dir, state) = common::fresh_state();
     let cfg = config(&base, true, "");
 
     // ---- run 1: first crawl
@@ -452,14 +424,13 @@ async fn crawl_recrawl_withdraw() {
 async fn interrupted_run_resumes_without_refetching() {
     let site = Arc::new(Site::default());
     let base = serve(site.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let state = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
+    let (dir, state) = common::fresh_state();
     let cfg = config(&base, true, "");
     let r1 = crawl::run(&cfg, &state, CrawlOptions { max_pages: Some(4), progress: None }).await.unwrap();
     assert!(r1.stopped_early);
     assert_eq!(r1.sites["test"].fetched, 4);
     drop(state);
-    let state = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
+    let state = CrawlState::open(&common::state_path(dir.path())).unwrap();
     let seen = Arc::new(AtomicUsize::new(0));
     let s2 = seen.clone();
     let progress: Arc<dyn Fn(&crawl::Progress) + Send + Sync> = Arc::new(move |_p: &crawl::Progress| {
@@ -480,8 +451,7 @@ async fn interrupted_run_resumes_without_refetching() {
 async fn private_address_refused_without_allow_private() {
     let site = Arc::new(Site::default());
     let base = serve(site.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let state = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
+    let (_dir, state) = common::fresh_state();
     let cfg = config(&base, false, "");
     let report = crawl::run(&cfg, &state, CrawlOptions::default()).await.unwrap();
     assert_eq!(site.hits().len(), 0, "no request reached the private address");
@@ -503,8 +473,6 @@ async fn anti_bot_challenge_is_recorded_and_backed_off() {
             .body(Body::from("<script>document.cookie='__jsl_clearance=1';location.reload()</script>"))
             .unwrap()
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let hits = Arc::new(AtomicUsize::new(0));
     let h2 = hits.clone();
     let app = app.layer(axum::middleware::from_fn(move |req: Request<Body>, next: axum::middleware::Next| {
@@ -514,11 +482,10 @@ async fn anti_bot_challenge_is_recorded_and_backed_off() {
             next.run(req).await
         }
     }));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let dir = tempfile::tempdir().unwrap();
-    let state = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
+    let base = common::serve(app).await;
+    let (_dir, state) = common::fresh_state();
     let cfg = Config::parse(
-        &format!("[[site]]\nname = \"waf\"\nstart_urls = [\"http://{addr}/a/\", \"http://{addr}/b/\"]\ndelay_ms = 200\nallow_private = true\n"),
+        &format!("[[site]]\nname = \"waf\"\nstart_urls = [\"{base}/a/\", \"{base}/b/\"]\ndelay_ms = 200\nallow_private = true\n"),
         "t",
     )
     .unwrap();
@@ -538,17 +505,14 @@ async fn anti_bot_challenge_is_recorded_and_backed_off() {
 async fn aborted_crawl_refetches_nothing_finished() {
     let site = Arc::new(Site::default());
     let base = serve(site.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("crawl.sqlite");
+    let (dir, state) = common::fresh_state();
     let cfg = config(&base, true, "");
-    {
-        let state = CrawlState::open(&db).unwrap();
-        // the crawl future is dropped mid-flight, as on a crash or Ctrl-C
-        let aborted =
-            tokio::time::timeout(Duration::from_millis(900), crawl::run(&cfg, &state, CrawlOptions::default())).await;
-        assert!(aborted.is_err(), "the crawl should still be running");
-    }
-    let state = CrawlState::open(&db).unwrap();
+    // the crawl future is dropped mid-flight, as on a crash or Ctrl-C
+    let aborted =
+        tokio::time::timeout(Duration::from_millis(900), crawl::run(&cfg, &state, CrawlOptions::default())).await;
+    assert!(aborted.is_err(), "the crawl should still be running");
+    drop(state);
+    let state = CrawlState::open(&common::state_path(dir.path())).unwrap();
     let finished: Vec<String> = state
         .urls()
         .unwrap()
@@ -602,10 +566,7 @@ async fn max_pages_is_per_host() {
                     .unwrap()
             }
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        (format!("http://{addr}"), hits)
+        (common::serve(app).await, hits)
     }
     let (a, hits_a) = host(8).await;
     let (b, hits_b) = host(8).await;
@@ -625,8 +586,7 @@ allow_private = true
         "test config",
     )
     .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let state = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
+    let (_dir, state) = common::fresh_state();
     crawl::run(&cfg, &state, CrawlOptions::default()).await.unwrap();
     for (name, hits) in [("a", &hits_a), ("b", &hits_b)] {
         let items = hits.lock().unwrap().iter().filter(|p| p.starts_with("/zwgk/t")).count();

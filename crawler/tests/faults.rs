@@ -28,6 +28,8 @@ use govsearch_crawler::state::{CrawlState, UrlRow};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+mod common;
+
 /// `max_body_bytes` of every crawl here.
 const MAX_BODY: usize = 64 * 1024;
 /// `max_attempts` unless a test lowers it.
@@ -214,10 +216,7 @@ async fn serve_normal() -> String {
             ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], item_page("关于正常站点上文件的通知"))
         }),
     );
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
+    common::serve(app).await
 }
 
 /// A loopback port with nothing listening on it.
@@ -309,8 +308,7 @@ impl Crawled {
 }
 
 async fn crawl(cfg: &Config) -> Crawled {
-    let dir = tempfile::tempdir().unwrap();
-    let state = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
+    let (dir, state) = common::fresh_state();
     let t = Instant::now();
     let report = tokio::time::timeout(SANITY * 2, crawl::run(cfg, &state, CrawlOptions::default()))
         .await

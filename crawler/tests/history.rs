@@ -5,13 +5,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode, header};
 use govsearch_crawler::Config;
 use govsearch_crawler::crawl::{self, CrawlOptions};
 use govsearch_crawler::history::BrokenLink;
-use govsearch_crawler::state::CrawlState;
+
+mod common;
 
 #[derive(Default)]
 struct Site {
@@ -112,17 +112,6 @@ fn handle(site: &Site, req: &Request<Body>) -> Response<Body> {
     }
 }
 
-async fn serve(site: Arc<Site>) -> String {
-    let app = Router::new().fallback(move |req: Request<Body>| {
-        let site = site.clone();
-        async move { handle(&site, &req) }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
-}
-
 fn config(base: &str) -> Config {
     Config::parse(
         &format!(
@@ -168,9 +157,9 @@ fn row(url: &str, parent: &str, kind: &str, reason: &str, worked: bool) -> (Stri
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_changed_body_is_one_revision_and_a_changed_counter_none() {
     let site = Arc::new(Site::default());
-    let base = serve(site.clone()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let state = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
+    let s = site.clone();
+    let base = common::serve_fn(move |req| handle(&s, req)).await;
+    let (_dir, state) = common::fresh_state();
     let cfg = config(&base);
     let item1 = format!("{base}/zwgk/t20240101_1.html");
 

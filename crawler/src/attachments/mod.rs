@@ -495,46 +495,6 @@ mod tests {
         assert_eq!(extract_text("ofd", &b).unwrap(), "左半&右半\n第二行\n第二页");
     }
 
-    /// A one-page PDF with one font and one text line, offsets computed.
-    fn minimal_pdf(font: &str, text_op: &str) -> Vec<u8> {
-        let content = format!("BT /F1 12 Tf 72 712 Td {text_op} ET");
-        let objs = [
-            "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_owned(),
-            format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
-            font.to_owned(),
-        ];
-        let mut out = b"%PDF-1.4\n".to_vec();
-        let mut offsets = Vec::new();
-        for (i, o) in objs.iter().enumerate() {
-            offsets.push(out.len());
-            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
-        }
-        let xref = out.len();
-        out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
-        for off in offsets {
-            out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
-        }
-        out.extend_from_slice(
-            format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1).as_bytes(),
-        );
-        out
-    }
-
-    #[test]
-    fn pdf_text_and_unmapped_fonts() {
-        let ok = minimal_pdf("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", "(Notice 2024 No. 3) Tj");
-        assert_eq!(extract_text("pdf", &ok).unwrap(), "Notice 2024 No. 3");
-        let cid = minimal_pdf(
-            "<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [] >>",
-            "<0001000200030004> Tj",
-        );
-        assert_eq!(extract_text("pdf", &cid).unwrap_err(), "unreadable: no unicode map");
-        assert_eq!(extract_text("pdf", b"<html>").unwrap_err(), "not a PDF");
-        assert!(extract_text("pdf", b"%PDF-1.4\ngarbage").unwrap_err().starts_with("unreadable"));
-    }
-
     #[test]
     fn unescape_is_linear() {
         let t = std::time::Instant::now();
