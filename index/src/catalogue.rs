@@ -19,6 +19,8 @@ use crate::{docnum, normalize};
 
 /// Memory the writer may use before it flushes a segment (split over its threads).
 pub const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
+/// Least budget per indexing thread (tantivy refuses one under 15 MB).
+const MIN_HEAP_PER_THREAD: usize = 16 * 1024 * 1024;
 
 /// An open catalogue (index folder). Cheap to share behind an `Arc`; searches
 /// run concurrently; one writer at a time (tantivy's lock, across processes).
@@ -95,11 +97,14 @@ impl Catalogue {
     /// The memory budget is [`WRITER_HEAP_BYTES`] unless `GOVSEARCH_WRITER_HEAP_MB`
     /// says otherwise (at least 15 MB per indexing thread).
     pub fn writer(&self) -> Result<CatalogueWriter> {
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8);
         let heap = std::env::var("GOVSEARCH_WRITER_HEAP_MB")
             .ok()
             .and_then(|v| v.parse::<usize>().ok())
-            .map_or(WRITER_HEAP_BYTES, |mb| (mb * 1024 * 1024).max(threads * 16 * 1024 * 1024));
+            .map_or(WRITER_HEAP_BYTES, |mb| (mb * 1024 * 1024).max(MIN_HEAP_PER_THREAD));
+        // As many indexing threads as cores, but never under tantivy's minimum
+        // each (at 8 cores the default budget makes 6 threads).
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 8);
+        let threads = writer_threads(cores, heap);
         let options = tantivy::indexer::IndexWriterOptions::builder()
             .memory_budget_per_thread(heap / threads)
             .num_worker_threads(threads)
@@ -328,16 +333,27 @@ impl CatalogueWriter {
     /// Commit and wait for background merges (call at the end of a batch job).
     /// A catalogue big enough to be searched on several cores then gets one
     /// segment per core, of about equal size (see `balance`).
-    pub fn finish(mut self) -> Result<()> {
+    pub fn finish(self) -> Result<()> {
+        self.finish_with(&crate::balance::Layout::for_this_machine())
+    }
+
+    /// [`finish`](Self::finish) with a given layout.
+    pub(crate) fn finish_with(mut self, layout: &crate::balance::Layout) -> Result<()> {
         self.writer.commit()?;
         let index = self.writer.index().clone();
+        // Consumes the writer, which lets go of the lock for `balance::run`.
         self.writer.wait_merging_threads()?;
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(crate::search::MAX_SEARCH_THREADS);
-        if cores > 1 {
-            crate::balance::run(&index, &self.reader, cores, crate::search::PARALLEL_FROM_DOCS)?;
+        // Everything is committed: a failure here costs search speed, not data.
+        if let Err(e) = crate::balance::run(&index, &self.reader, layout) {
+            tracing::warn!("the catalogue is committed, but its segments were not laid out for parallel search: {e}");
         }
         Ok(())
     }
+}
+
+/// Indexing threads for `cores` and a memory budget of `heap` bytes.
+fn writer_threads(cores: usize, heap: usize) -> usize {
+    cores.min(heap / MIN_HEAP_PER_THREAD).max(1)
 }
 
 /// Bytes of a document's text that go through the n-gram tokenizer (keep in step with `upsert`).
@@ -364,4 +380,23 @@ pub fn is_demoted(validity: &str) -> bool {
 /// The whole-title key: normalised, without spaces and punctuation.
 pub(crate) fn title_key(title: &str) -> String {
     normalize::normalize(title).chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// tantivy refuses a writer with under 15 MB per thread: at 7 or 8 cores
+    /// the default budget must make fewer threads, not a writer that fails.
+    #[test]
+    fn writer_threads_keep_tantivys_minimum_budget() {
+        for cores in 1..=8 {
+            let t = writer_threads(cores, WRITER_HEAP_BYTES);
+            assert!(t >= 1 && t <= cores);
+            assert!(WRITER_HEAP_BYTES / t >= 15_000_000, "{cores} cores: {t} threads");
+        }
+        assert_eq!(writer_threads(8, WRITER_HEAP_BYTES), 6);
+        assert_eq!(writer_threads(2, WRITER_HEAP_BYTES), 2);
+        assert_eq!(writer_threads(4, 16 * 1024 * 1024), 1);
+    }
 }
