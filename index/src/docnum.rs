@@ -1,6 +1,6 @@
 //! Document numbers (发文字号 / 文号): one normalised key whatever the brackets.
 //!
-//! People type 粤公规〔2020〕3号 as 粤公规[2020]3号, 粤公规(2020)3号,
+//! People type 粤公规〔2020〕3号 as `粤公规[2020]3号`, 粤公规(2020)3号,
 //! 粤公规2020 3号 or 粤公规２０２０第３号. All of them reduce to the key
 //! `粤公规2020-3`: prefix, year, serial. Numbers of other shapes (国务院令第320号)
 //! keep their normalised text without brackets and spaces as the key.

@@ -9,9 +9,9 @@
 //! `Err("unreadable: no text (scanned image?)")`.
 //!
 //! DOC and WPS (Kingsoft WPS Writer saves Word-compatible binaries) are read
-//! with the [MS-DOC] piece table ([`doc`]), XLS and ET (BIFF8) record by
-//! record ([`xls`]), XLSX part by part through the bounded zip reader
-//! ([`xlsx`]); none of them builds a dense grid or trusts a count in the file.
+//! with the [MS-DOC] piece table (`doc`), XLS and ET (BIFF8) record by
+//! record (`xls`), XLSX part by part through the bounded zip reader
+//! (`xlsx`); none of them builds a dense grid or trusts a count in the file.
 //! The container is recognised by its bytes, so a DOCX saved under a `.doc`
 //! name, or a DOC under `.wps`, is still read. Parsers of hostile bytes that
 //! panic give `Err(…: parser failed)` instead. Kinds without a reader
