@@ -49,6 +49,10 @@ use crate::{docnum, synonyms};
 /// Default page size.
 pub const DEFAULT_PAGE_SIZE: usize = 10;
 
+/// Hits by relevance that the costly boosts (see `TermPlan::rescore`) are
+/// added to before the final ranking, as Lucene's `QueryRescorer` does.
+const RESCORE_WINDOW: usize = 200;
+
 /// From this many documents a search runs its segments on all cores: one
 /// broad query at a million documents then answers in about half the time.
 /// Below it, handing segments to other threads costs more than it saves.
@@ -220,10 +224,14 @@ struct TermPlan {
     required: Vec<Box<dyn Query>>,
     /// Adds score only.
     boosts: Vec<Box<dyn Query>>,
+    /// Adds score only, and only to the top [`RESCORE_WINDOW`] hits: the whole
+    /// query as a phrase in the body, which would read positions of every
+    /// candidate (at 1M documents, 安全生产 took 42 ms with it, 17.5 without).
+    rescore: Vec<Box<dyn Query>>,
 }
 
 fn plan_term(f: &Fields, t: &QTerm, highlights: &mut Vec<String>) -> TermPlan {
-    let mut plan = TermPlan { required: Vec::new(), boosts: Vec::new() };
+    let mut plan = TermPlan { required: Vec::new(), boosts: Vec::new(), rescore: Vec::new() };
     match t.scope {
         Scope::DocNumber => {
             let key = docnum::key(&t.text);
@@ -268,7 +276,7 @@ fn plan_term(f: &Fields, t: &QTerm, highlights: &mut Vec<String>) -> TermPlan {
                     if t.scope == Scope::Any
                         && let Some(q) = phrase.query(f.body_ng)
                     {
-                        plan.boosts.push(boosted(q, 1.5));
+                        plan.rescore.push(boosted(q, 1.5));
                     }
                 }
             }
@@ -285,6 +293,7 @@ fn text_query(
     number: Option<&docnum::FoundNumber>,
     relaxed: bool,
     highlights: &mut Vec<String>,
+    rescore: &mut Vec<Box<dyn Query>>,
 ) -> Option<Box<dyn Query>> {
     let mut clauses: Vec<Clause> = Vec::new();
     let mut positive = 0;
@@ -307,6 +316,7 @@ fn text_query(
                 continue;
             }
             let occur = if relaxed { Occur::Should } else { Occur::Must };
+            rescore.extend(p.rescore);
             let mut parts: Vec<Clause> = p.required.into_iter().map(|q| (occur, q)).collect();
             // One lazy union of the boosts: they are only looked at on documents that match.
             parts.extend(any_of(p.boosts).map(|q| (Occur::Should, q)));
@@ -488,7 +498,8 @@ impl Catalogue {
             relaxed: false,
         };
         let mut highlights = Vec::new();
-        let text = text_query(f, &pq, number.as_ref(), false, &mut highlights);
+        let mut rescore = Vec::new();
+        let text = text_query(f, &pq, number.as_ref(), false, &mut highlights, &mut rescore);
         let sort = if text.is_none() { SortOrder::Date } else { req.sort };
         let with_filters = |q: Box<dyn Query>| -> Box<dyn Query> {
             let mut clauses: Vec<Clause> = vec![(Occur::Must, q)];
@@ -496,7 +507,8 @@ impl Catalogue {
             Box::new(BooleanQuery::new(clauses))
         };
         let query = with_filters(text.unwrap_or_else(|| Box::new(AllQuery)));
-        let (mut total, mut addrs, mut facets) = self.collect(&searcher, query.as_ref(), sort, offset, size)?;
+        let (mut total, mut addrs, mut facets) =
+            self.collect_ranked(&searcher, query.as_ref(), &rescore, sort, offset, size)?;
         // Only when nothing matched: does the query have several words to relax?
         let several_words = || {
             pq.groups
@@ -508,9 +520,11 @@ impl Catalogue {
         };
         if total == 0 && several_words() {
             let mut hl = Vec::new();
-            if let Some(relaxed) = text_query(f, &pq, number.as_ref(), true, &mut hl) {
+            let mut rescore = Vec::new();
+            if let Some(relaxed) = text_query(f, &pq, number.as_ref(), true, &mut hl, &mut rescore) {
                 let query = with_filters(relaxed);
-                (total, addrs, facets) = self.collect(&searcher, query.as_ref(), sort, offset, size)?;
+                (total, addrs, facets) =
+                    self.collect_ranked(&searcher, query.as_ref(), &rescore, sort, offset, size)?;
                 info.relaxed = true;
                 info.notes.push("no document holds every word; showing documents with some of them".into());
             }
@@ -539,6 +553,51 @@ impl Catalogue {
             facets,
             query: info,
         })
+    }
+
+    /// [`collect`](Self::collect), then the `rescore` boosts added to the top
+    /// [`RESCORE_WINDOW`] hits by relevance, which are ranked again; below the
+    /// window the order is the main query's. Every page sees the same order.
+    fn collect_ranked(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        rescore: &[Box<dyn Query>],
+        sort: SortOrder,
+        offset: usize,
+        size: usize,
+    ) -> Result<(u64, Vec<(f32, DocAddress)>, Facets)> {
+        let Some(boost) =
+            any_of(rescore.iter().map(|q| q.box_clone()).collect()).filter(|_| sort == SortOrder::Relevance)
+        else {
+            return self.collect(searcher, query, sort, offset, size);
+        };
+        let (total, mut addrs, facets) = self.collect(searcher, query, sort, 0, (offset + size).max(RESCORE_WINDOW))?;
+        let window = addrs.len().min(RESCORE_WINDOW);
+        let weight = boost.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        // By segment, in doc order, so each scorer only moves forward.
+        let mut order: Vec<usize> = (0..window).collect();
+        order.sort_by_key(|&i| addrs[i].1);
+        let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>, Option<std::sync::Arc<Vec<f32>>>)> = None;
+        for i in order {
+            let addr = addrs[i].1;
+            if current.as_ref().is_none_or(|c| c.0 != addr.segment_ord) {
+                let segment = searcher.segment_reader(addr.segment_ord);
+                current = Some((addr.segment_ord, weight.scorer(segment, 1.0)?, self.segments.tweaks(segment).ok()));
+            }
+            let Some((_, scorer, tweaks)) = current.as_mut() else { continue };
+            if scorer.doc() < addr.doc_id {
+                scorer.seek(addr.doc_id);
+            }
+            if scorer.doc() == addr.doc_id {
+                let tweak = tweaks.as_ref().and_then(|t| t.get(addr.doc_id as usize)).copied().unwrap_or(1.0);
+                addrs[i].0 += scorer.score() * tweak;
+            }
+        }
+        // Stable: equal scores keep the main query's order.
+        addrs[..window].sort_by(|a, b| b.0.total_cmp(&a.0));
+        let page = addrs.into_iter().skip(offset).take(size).collect();
+        Ok((total, page, facets))
     }
 
     fn collect(
