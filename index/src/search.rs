@@ -15,7 +15,10 @@
 //! * BM25 over jieba words in the title (×2) (bodies are ranked by their
 //!   n-gram phrase scores, which count the same occurrences);
 //! * the whole unquoted term as a phrase in the title (×4) and body (×1.5):
-//!   exact phrases beat scattered words;
+//!   exact phrases beat scattered words. The body one is added to the top
+//!   [`RESCORE_WINDOW`] hits only, which are then ranked again (see
+//!   `Catalogue::collect_ranked`): it reads positions, and for common words it
+//!   was most of a broad query's time at 1M documents;
 //! * the whole query equal to the whole title (×12);
 //! * a document number recognised in the query equal to the document's (×40):
 //!   typing 粤公规2020 3号 puts that document first;
@@ -32,7 +35,7 @@ use tantivy::query::{
     RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, Order, Score, Searcher, Term};
+use tantivy::{DocAddress, DocId, Order, Score, Searcher, SeekDangerResult, Term};
 
 use crate::analysis::{ngram_tokens, query_words};
 use crate::any_of::AnyOf;
@@ -361,6 +364,21 @@ fn text_query(
     Some(main)
 }
 
+/// `seek_danger(target)`'s answer: whether the scorer stands on `target`;
+/// `lower` becomes the lowest document it may still match.
+fn landed(r: SeekDangerResult, target: DocId, lower: &mut DocId) -> bool {
+    match r {
+        SeekDangerResult::Found => {
+            *lower = target + 1;
+            true
+        }
+        SeekDangerResult::SeekLowerBound(lb) => {
+            *lower = lb;
+            false
+        }
+    }
+}
+
 /// The ranking multiplier of a document: 失效/废止 ×0.7 (still found, below
 /// valid ones of equal relevance) and up to +2% for recency (`day` is
 /// yyyymmdd, 0 when unknown), so newer documents win ties.
@@ -575,21 +593,34 @@ impl Catalogue {
         let (total, mut addrs, facets) = self.collect(searcher, query, sort, 0, (offset + size).max(RESCORE_WINDOW))?;
         let window = addrs.len().min(RESCORE_WINDOW);
         let weight = boost.weight(EnableScoring::enabled_from_searcher(searcher))?;
-        // By segment, in doc order, so each scorer only moves forward.
+        // By segment, in doc order, so each scorer only moves forward; with
+        // `seek_danger`, a phrase checks the positions of the asked documents
+        // only, never of the ones between them.
         let mut order: Vec<usize> = (0..window).collect();
         order.sort_by_key(|&i| addrs[i].1);
-        let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>, Option<std::sync::Arc<Vec<f32>>>)> = None;
+        // (segment, scorer, its tweaks, the lowest doc the scorer may still match)
+        let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>, Option<std::sync::Arc<Vec<f32>>>, DocId)> = None;
         for i in order {
             let addr = addrs[i].1;
-            if current.as_ref().is_none_or(|c| c.0 != addr.segment_ord) {
-                let segment = searcher.segment_reader(addr.segment_ord);
-                current = Some((addr.segment_ord, weight.scorer(segment, 1.0)?, self.segments.tweaks(segment).ok()));
-            }
-            let Some((_, scorer, tweaks)) = current.as_mut() else { continue };
-            if scorer.doc() < addr.doc_id {
-                scorer.seek(addr.doc_id);
-            }
-            if scorer.doc() == addr.doc_id {
+            let found = match current.as_mut() {
+                Some((ord, scorer, _, lower)) if *ord == addr.segment_ord => {
+                    if addr.doc_id < *lower {
+                        false
+                    } else {
+                        let r = scorer.seek_danger(addr.doc_id);
+                        landed(r, addr.doc_id, lower)
+                    }
+                }
+                _ => {
+                    let segment = searcher.segment_reader(addr.segment_ord);
+                    let (r, scorer) = weight.scorer_danger(segment, addr.doc_id, 1.0)?;
+                    let mut lower = 0;
+                    let found = landed(r, addr.doc_id, &mut lower);
+                    current = Some((addr.segment_ord, scorer, self.segments.tweaks(segment).ok(), lower));
+                    found
+                }
+            };
+            if let (true, Some((_, scorer, tweaks, _))) = (found, current.as_mut()) {
                 let tweak = tweaks.as_ref().and_then(|t| t.get(addr.doc_id as usize)).copied().unwrap_or(1.0);
                 addrs[i].0 += scorer.score() * tweak;
             }

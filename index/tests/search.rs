@@ -283,18 +283,28 @@ fn page(cat: &Catalogue, q: &str, page: usize, size: usize) -> Vec<String> {
 #[test]
 fn phrase_boost_reranks_the_top_and_pages_agree() {
     let filler = "各单位要按照要求认真组织开展工作，确保各项任务按期完成。";
-    let mut docs: Vec<Document> = (0..150)
-        .map(|i| doc(&format!("apart{i:03}"), &format!("第{i}号通知"), "加强安全管理，组织生产检查。"))
-        .collect();
-    docs.push(doc("together", "第999号通知", "加强安全生产检查，组织各单位开展全面排查工作，落实整改责任。"));
+    let together = "加强安全生产检查，组织各单位开展全面排查工作，落实整改责任。";
+    // First in doc order, below `together` by rank (失效: ×0.7).
+    let mut expired = doc("expired", "第999号通知", together);
+    expired.validity = "失效".into();
+    let mut docs = vec![expired];
+    docs.extend(
+        (0..150).map(|i| doc(&format!("apart{i:03}"), &format!("第{i}号通知"), "加强安全管理，组织生产检查。")),
+    );
+    docs.push(doc("together", "第999号通知", together));
     let long_apart = format!("加强安全管理，组织生产检查。{}", filler.repeat(4));
     docs.extend((0..100).map(|i| doc(&format!("long{i:03}"), &format!("第{}号通知", 1000 + i), &long_apart)));
     docs.push(doc("far", "第2000号通知", &format!("加强安全生产检查。{}", filler.repeat(12))));
     let (_d, cat) = catalogue(&docs);
     let all: Vec<String> = (1..=6).flat_map(|p| page(&cat, "安全生产", p, 50)).collect();
-    assert_eq!(all.len(), 252);
-    assert_eq!(all.iter().collect::<std::collections::HashSet<_>>().len(), 252, "a hit on two pages");
+    assert_eq!(all.len(), 253);
+    assert_eq!(all.iter().collect::<std::collections::HashSet<_>>().len(), 253, "a hit on two pages");
     assert_eq!(all[0], "together", "the phrase boost did not apply: {:?}", &all[..3]);
+    // The same document, expired, scores ×0.7 — its boost included.
+    let top = cat.search(&SearchRequest { q: "安全生产".into(), size: 50, ..Default::default() }).unwrap();
+    let score = |id: &str| top.hits.iter().find(|h| h.id == id).map_or(0.0, |h| h.score);
+    let (valid, expired) = (score("together"), score("expired"));
+    assert!((expired / valid - 0.7).abs() < 1e-3, "expired {expired} against {valid}: ×0.7 expected");
     let far = all.iter().position(|id| id == "far").unwrap();
     assert!(far >= 200, "past the window by its other scores, lifted anyway: rank {far}");
     assert_eq!(page(&cat, "安全生产", 3, 10), all[20..30], "pages of 10 and of 50 disagree");
