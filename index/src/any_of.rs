@@ -77,11 +77,7 @@ impl Weight for AnyOfWeight {
     ) -> tantivy::Result<(SeekDangerResult, Box<dyn Scorer>)> {
         let mut parts = Vec::with_capacity(self.parts.len());
         for w in &self.parts {
-            let (result, scorer) = w.scorer_danger(reader, target, boost)?;
-            // A part may have started past `target` while valid: treating it as
-            // invalid only means it is moved with `seek_danger`, which it allows.
-            let mut part = Part { scorer, pos: target, valid: true };
-            part.landed(target, result);
+            let part = Part::started_at(target, w.scorer_danger(reader, target, boost)?);
             if part.pos != TERMINATED {
                 parts.push(part);
             }
@@ -106,16 +102,42 @@ impl Weight for AnyOfWeight {
     }
 }
 
-/// One part of the union. When `valid`, `pos` is the part's current document;
-/// otherwise the part was left by `seek_danger` and `pos` is a lower bound of
-/// its next document (it holds nothing before `pos`).
-struct Part {
+/// One part of the union, and a scorer asked about chosen documents only
+/// (`Catalogue::collect_ranked`). When `valid`, `pos` is the scorer's current
+/// document; otherwise it was left by `seek_danger` and `pos` is a lower bound
+/// of its next document (it holds nothing before `pos`).
+pub(crate) struct Part {
     scorer: Box<dyn Scorer>,
     pos: DocId,
     valid: bool,
 }
 
 impl Part {
+    /// The scorer `Weight::scorer_danger(reader, target, _)` made, with its answer.
+    pub(crate) fn started_at(target: DocId, (result, scorer): (SeekDangerResult, Box<dyn Scorer>)) -> Part {
+        // A scorer may have started past `target` while valid: treating it as
+        // invalid only means it is moved with `seek_danger`, which it allows.
+        let mut part = Part { scorer, pos: target, valid: true };
+        part.landed(target, result);
+        part
+    }
+
+    /// Whether the scorer matches `target`, moving it there with `seek_danger`
+    /// when it may (a phrase checks that one document's positions, none
+    /// between). Targets must not go down.
+    pub(crate) fn at(&mut self, target: DocId) -> bool {
+        if self.pos < target || (!self.valid && self.pos == target) {
+            let result = self.scorer.seek_danger(target);
+            self.landed(target, result);
+        }
+        self.valid && self.pos == target
+    }
+
+    /// The scorer's score at the document [`at`](Self::at) found.
+    pub(crate) fn score(&mut self) -> Score {
+        self.scorer.score()
+    }
+
     /// Move to the first document at or after `target` (`target` ≥ `pos`
     /// when invalid: only `seek_danger` is allowed then).
     fn seek(&mut self, target: DocId) {
@@ -332,10 +354,7 @@ impl DocSet for AnyOfScorer {
             }
         }
         for p in &mut self.parts {
-            if p.pos < target || (!p.valid && p.pos == target) {
-                let result = p.scorer.seek_danger(target);
-                p.landed(target, result);
-            }
+            p.at(target);
         }
         self.answer(target)
     }

@@ -52,11 +52,11 @@ impl Layout {
     /// For this machine: one segment per core, from [`crate::search::PARALLEL_FROM_DOCS`]
     /// documents, parts of at least twice [`MERGE_UP_TO`].
     pub(crate) fn for_this_machine() -> Layout {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Layout {
-            // Two at least: one core searches two parts in turn, and one part
-            // of a million documents would be a bigger merge than was measured.
-            parts: cores.clamp(2, crate::search::MAX_SEARCH_THREADS),
+            // One per search thread, two at least: one core searches two parts
+            // in turn, and one part of a million documents would be a bigger
+            // merge than was measured.
+            parts: crate::search::search_threads().max(2),
             min_docs: crate::search::PARALLEL_FROM_DOCS,
             min_part: 2 * MERGE_UP_TO as u64,
         }
@@ -124,10 +124,26 @@ pub(crate) fn plan<Id: Copy>(segments: &[SegmentSize<Id>], layout: &Layout) -> V
 /// holds the writer, nothing is done; if a merge fails, the others are waited
 /// for and the first error is returned (the caller logs it).
 pub(crate) fn run(index: &Index, reader: &IndexReader, layout: &Layout) -> Result<()> {
-    // The writer first, then the segments: read before, they could be stale.
+    // Only ids and counts are kept: a SegmentMeta held here would keep its
+    // files from being collected when its merge ends.
+    let sizes = || -> Result<Vec<SegmentSize<SegmentId>>> {
+        Ok(index
+            .searchable_segment_metas()?
+            .iter()
+            .map(|m| SegmentSize {
+                id: m.id(),
+                alive: u64::from(m.num_docs()),
+                deleted: u64::from(m.num_deleted_docs()),
+            })
+            .collect())
+    };
+    // Most batch jobs end with nothing to do: no writer is taken for them.
+    if plan(&sizes()?, layout).is_empty() {
+        return Ok(());
+    }
     let options = tantivy::indexer::IndexWriterOptions::builder()
         .num_worker_threads(1)
-        .memory_budget_per_thread(16 * 1024 * 1024)
+        .memory_budget_per_thread(crate::catalogue::MIN_HEAP_PER_THREAD)
         // Two merges side by side at most, as measured (see below).
         .num_merge_threads(2)
         .build();
@@ -140,13 +156,8 @@ pub(crate) fn run(index: &Index, reader: &IndexReader, layout: &Layout) -> Resul
         Err(e) => return Err(Error::Tantivy(e)),
     };
     writer.set_merge_policy(Box::new(NoMergePolicy));
-    // Only ids and counts are kept: a SegmentMeta held here would keep its
-    // files from being collected when its merge ends.
-    let sizes: Vec<SegmentSize<SegmentId>> = index
-        .searchable_segment_metas()?
-        .iter()
-        .map(|m| SegmentSize { id: m.id(), alive: u64::from(m.num_docs()), deleted: u64::from(m.num_deleted_docs()) })
-        .collect();
+    // Planned again under the lock: another writer may have committed since.
+    let sizes = sizes()?;
     let groups = plan(&sizes, layout);
     if groups.is_empty() {
         return Ok(());

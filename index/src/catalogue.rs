@@ -20,7 +20,7 @@ use crate::{docnum, normalize};
 /// Memory the writer may use before it flushes a segment (split over its threads).
 pub const WRITER_HEAP_BYTES: usize = 96 * 1024 * 1024;
 /// Least budget per indexing thread (tantivy refuses one under 15 MB).
-const MIN_HEAP_PER_THREAD: usize = 16 * 1024 * 1024;
+pub(crate) const MIN_HEAP_PER_THREAD: usize = 16 * 1024 * 1024;
 
 /// An open catalogue (index folder). Cheap to share behind an `Arc`; searches
 /// run concurrently; one writer at a time (tantivy's lock, across processes).

@@ -35,10 +35,10 @@ use tantivy::query::{
     RegexQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, Order, Score, Searcher, SeekDangerResult, Term};
+use tantivy::{DocAddress, DocId, Order, Score, Searcher, Term};
 
 use crate::analysis::{ngram_tokens, query_words};
-use crate::any_of::AnyOf;
+use crate::any_of::{AnyOf, Part};
 use crate::catalogue::{Catalogue, title_key};
 use crate::error::{Error, Result};
 use crate::facets::FacetCollector;
@@ -61,7 +61,13 @@ const RESCORE_WINDOW: usize = 200;
 /// Below it, handing segments to other threads costs more than it saves.
 pub(crate) const PARALLEL_FROM_DOCS: u64 = 100_000;
 /// At most this many threads search one query's segments.
-pub(crate) const MAX_SEARCH_THREADS: usize = 8;
+const MAX_SEARCH_THREADS: usize = 8;
+
+/// Threads that search one query's segments (of a big enough catalogue): one
+/// per core, up to [`MAX_SEARCH_THREADS`].
+pub(crate) fn search_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_SEARCH_THREADS)
+}
 
 type Clause = (Occur, Box<dyn Query>);
 
@@ -364,19 +370,9 @@ fn text_query(
     Some(main)
 }
 
-/// `seek_danger(target)`'s answer: whether the scorer stands on `target`;
-/// `lower` becomes the lowest document it may still match.
-fn landed(r: SeekDangerResult, target: DocId, lower: &mut DocId) -> bool {
-    match r {
-        SeekDangerResult::Found => {
-            *lower = target + 1;
-            true
-        }
-        SeekDangerResult::SeekLowerBound(lb) => {
-            *lower = lb;
-            false
-        }
-    }
+/// A document's `tweak` from its segment's cached ones (1 when not cached).
+fn tweak_of(tweaks: Option<&Vec<f32>>, doc: DocId) -> f32 {
+    tweaks.and_then(|t| t.get(doc as usize)).copied().unwrap_or(1.0)
 }
 
 /// The ranking multiplier of a document: 失效/废止 ×0.7 (still found, below
@@ -526,7 +522,7 @@ impl Catalogue {
         };
         let query = with_filters(text.unwrap_or_else(|| Box::new(AllQuery)));
         let (mut total, mut addrs, mut facets) =
-            self.collect_ranked(&searcher, query.as_ref(), &rescore, sort, offset, size)?;
+            self.collect_ranked(&searcher, query.as_ref(), rescore, sort, offset, size)?;
         // Only when nothing matched: does the query have several words to relax?
         let several_words = || {
             pq.groups
@@ -541,8 +537,7 @@ impl Catalogue {
             let mut rescore = Vec::new();
             if let Some(relaxed) = text_query(f, &pq, number.as_ref(), true, &mut hl, &mut rescore) {
                 let query = with_filters(relaxed);
-                (total, addrs, facets) =
-                    self.collect_ranked(&searcher, query.as_ref(), &rescore, sort, offset, size)?;
+                (total, addrs, facets) = self.collect_ranked(&searcher, query.as_ref(), rescore, sort, offset, size)?;
                 info.relaxed = true;
                 info.notes.push("no document holds every word; showing documents with some of them".into());
             }
@@ -580,49 +575,36 @@ impl Catalogue {
         &self,
         searcher: &Searcher,
         query: &dyn Query,
-        rescore: &[Box<dyn Query>],
+        rescore: Vec<Box<dyn Query>>,
         sort: SortOrder,
         offset: usize,
         size: usize,
     ) -> Result<(u64, Vec<(f32, DocAddress)>, Facets)> {
-        let Some(boost) =
-            any_of(rescore.iter().map(|q| q.box_clone()).collect()).filter(|_| sort == SortOrder::Relevance)
-        else {
+        let Some(boost) = any_of(rescore).filter(|_| sort == SortOrder::Relevance) else {
             return self.collect(searcher, query, sort, offset, size);
         };
         let (total, mut addrs, facets) = self.collect(searcher, query, sort, 0, (offset + size).max(RESCORE_WINDOW))?;
         let window = addrs.len().min(RESCORE_WINDOW);
         let weight = boost.weight(EnableScoring::enabled_from_searcher(searcher))?;
-        // By segment, in doc order, so each scorer only moves forward; with
-        // `seek_danger`, a phrase checks the positions of the asked documents
-        // only, never of the ones between them.
+        // By segment, in doc order, so each scorer only moves forward; asked
+        // with `seek_danger`, a phrase checks the positions of the window's
+        // documents only, never of the ones between them.
         let mut order: Vec<usize> = (0..window).collect();
         order.sort_by_key(|&i| addrs[i].1);
-        // (segment, scorer, its tweaks, the lowest doc the scorer may still match)
-        let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>, Option<std::sync::Arc<Vec<f32>>>, DocId)> = None;
+        let mut current: Option<(u32, Part, Option<std::sync::Arc<Vec<f32>>>)> = None;
         for i in order {
             let addr = addrs[i].1;
             let found = match current.as_mut() {
-                Some((ord, scorer, _, lower)) if *ord == addr.segment_ord => {
-                    if addr.doc_id < *lower {
-                        false
-                    } else {
-                        let r = scorer.seek_danger(addr.doc_id);
-                        landed(r, addr.doc_id, lower)
-                    }
-                }
+                Some((ord, part, _)) if *ord == addr.segment_ord => part.at(addr.doc_id),
                 _ => {
                     let segment = searcher.segment_reader(addr.segment_ord);
-                    let (r, scorer) = weight.scorer_danger(segment, addr.doc_id, 1.0)?;
-                    let mut lower = 0;
-                    let found = landed(r, addr.doc_id, &mut lower);
-                    current = Some((addr.segment_ord, scorer, self.segments.tweaks(segment).ok(), lower));
-                    found
+                    let part = Part::started_at(addr.doc_id, weight.scorer_danger(segment, addr.doc_id, 1.0)?);
+                    let tweaks = self.segments.tweaks(segment).ok();
+                    current.insert((addr.segment_ord, part, tweaks)).1.at(addr.doc_id)
                 }
             };
-            if let (true, Some((_, scorer, tweaks, _))) = (found, current.as_mut()) {
-                let tweak = tweaks.as_ref().and_then(|t| t.get(addr.doc_id as usize)).copied().unwrap_or(1.0);
-                addrs[i].0 += scorer.score() * tweak;
+            if let (true, Some((_, part, tweaks))) = (found, current.as_mut()) {
+                addrs[i].0 += part.score() * tweak_of(tweaks.as_deref(), addr.doc_id);
             }
         }
         // Stable: equal scores keep the main query's order.
@@ -661,9 +643,7 @@ impl Catalogue {
                 let tweak = top.tweak_score(move |segment: &tantivy::SegmentReader| {
                     // On error (a segment without the columns) scores stay as they are.
                     let tweaks = segments.tweaks(segment).ok();
-                    move |doc: tantivy::DocId, score: Score| {
-                        score * tweaks.as_ref().and_then(|t| t.get(doc as usize)).copied().unwrap_or(1.0)
-                    }
+                    move |doc: tantivy::DocId, score: Score| score * tweak_of(tweaks.as_deref(), doc)
                 });
                 self.run(searcher, query, &(tweak, Count, facet_c))?
             }
@@ -683,7 +663,7 @@ impl Catalogue {
         query: &dyn Query,
         collector: &C,
     ) -> Result<C::Fruit> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_SEARCH_THREADS);
+        let threads = search_threads();
         if threads < 2 || searcher.num_docs() < PARALLEL_FROM_DOCS || searcher.segment_readers().len() < 2 {
             return Ok(searcher.search(query, collector)?);
         }
