@@ -43,6 +43,21 @@ pub fn parse_date(s: &str) -> Option<String> {
     None
 }
 
+/// Days since 1970-01-01 as a proleptic Gregorian date, `YYYY-MM-DD`
+/// (spreadsheet serial dates, Unix times of list APIs).
+pub fn civil_date(z: i64) -> String {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 fn num(s: &str) -> Option<u32> {
     s.parse().ok()
 }

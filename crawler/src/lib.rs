@@ -15,6 +15,8 @@
 //! - [`dates`], [`urlnorm`], [`robots`], [`scope`] (scope, URL kinds, SSRF
 //!   guard, traps).
 //! - [`history`]: what counts as a page revision and as a broken link.
+//! - [`platform`]: disclosure platforms that load their lists from JSON/XML
+//!   endpoints (detection, catalogues, list answers).
 //! - [`state`]: the SQLite crawl state ([`state::CrawlState`],
 //!   [`state::CrawlLock`]).
 //! - [`crawl`]: the crawl loop ([`crawl::run`]).
@@ -63,6 +65,7 @@ pub mod error;
 pub mod extract;
 pub mod fetch;
 pub mod history;
+pub mod platform;
 pub mod robots;
 pub mod scope;
 pub mod state;

@@ -166,29 +166,15 @@ pub(super) fn date(serial: f64, is_1904: bool) -> Option<String> {
         return Some(time);
     }
     let day = if is_1904 {
-        ymd(days - 24_107)
+        crate::dates::civil_date(days - 24_107)
     } else if days == 60 {
         "1900-02-29".to_owned() // Excel's phantom leap day
     } else if days > 60 {
-        ymd(days - 25_569)
+        crate::dates::civil_date(days - 25_569)
     } else {
-        ymd(days - 25_568)
+        crate::dates::civil_date(days - 25_568)
     };
     Some(if secs == 0 { day } else { format!("{day} {time}") })
-}
-
-/// Days since 1970-01-01 as a proleptic Gregorian date.
-fn ymd(z: i64) -> String {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 #[cfg(test)]
