@@ -13,7 +13,9 @@
 //! No vendor name appears in configuration: [`detect`] recognises a platform
 //! by what a page carries.
 
+pub mod fragment;
 pub mod gkmlpt;
+pub mod hanweb;
 
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -37,7 +39,9 @@ pub mod limits {
 pub enum Platform {
     /// Guangdong's 政府信息公开目录管理平台: `window._CONFIG` with `SID`,
     /// `APP_URL` and the catalogue `TREE`.
-    Gkmlpt(gkmlpt::Site),
+    Gkmlpt(Box<gkmlpt::Site>),
+    /// Hanweb's classic column pages: `<datastore>` blocks and `dataproxy.jsp`.
+    HanwebColumn(Vec<hanweb::Column>),
 }
 
 impl Platform {
@@ -45,13 +49,21 @@ impl Platform {
     pub fn code(&self) -> &'static str {
         match self {
             Platform::Gkmlpt(_) => "gkmlpt",
+            Platform::HanwebColumn(_) => "hanweb-datastore",
         }
     }
 }
 
 /// Which platform, if any, serves `html` (fetched from `page_url`).
 pub fn detect(html: &str, page_url: &Url) -> Option<Platform> {
-    gkmlpt::Site::from_page(html, page_url).map(Platform::Gkmlpt)
+    if let Some(site) = gkmlpt::Site::from_page(html, page_url) {
+        return Some(Platform::Gkmlpt(Box::new(site)));
+    }
+    let columns = hanweb::columns(html, page_url);
+    if !columns.is_empty() {
+        return Some(Platform::HanwebColumn(columns));
+    }
+    None
 }
 
 /// One item as a platform's list describes it, before its page is fetched.
