@@ -15,7 +15,9 @@
 
 pub mod fragment;
 pub mod gkmlpt;
+pub mod govcn;
 pub mod hanweb;
+pub mod jpaas;
 
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -42,6 +44,8 @@ pub enum Platform {
     Gkmlpt(Box<gkmlpt::Site>),
     /// Hanweb's classic column pages: `<datastore>` blocks and `dataproxy.jsp`.
     HanwebColumn(Vec<hanweb::Column>),
+    /// Hanweb's jpaas column pages: `queryData` and `build/unit`.
+    Jpaas(jpaas::Unit),
 }
 
 impl Platform {
@@ -50,6 +54,7 @@ impl Platform {
         match self {
             Platform::Gkmlpt(_) => "gkmlpt",
             Platform::HanwebColumn(_) => "hanweb-datastore",
+            Platform::Jpaas(_) => "hanweb-jpaas",
         }
     }
 }
@@ -63,7 +68,7 @@ pub fn detect(html: &str, page_url: &Url) -> Option<Platform> {
     if !columns.is_empty() {
         return Some(Platform::HanwebColumn(columns));
     }
-    None
+    jpaas::unit(html, page_url).map(Platform::Jpaas)
 }
 
 /// One item as a platform's list describes it, before its page is fetched.
