@@ -12,6 +12,8 @@
 //!   (pagination, attachments, redirect stubs).
 //! - [`attachments`]: text of PDF, DOCX, OFD, DOC/WPS, XLS/ET and XLSX files (bounded against zip bombs
 //!   and hostile counts).
+//! - [`category`]: an item's category from what the site shows (catalogue
+//!   node, column, breadcrumb, 文号, title), with an extensible vocabulary.
 //! - [`dates`], [`urlnorm`], [`robots`], [`scope`] (scope, URL kinds, SSRF
 //!   guard, traps).
 //! - [`history`]: what counts as a page revision and as a broken link.
@@ -57,6 +59,7 @@
 //! ```
 
 pub mod attachments;
+pub mod category;
 pub mod charset;
 pub mod config;
 pub mod crawl;
