@@ -95,9 +95,7 @@ impl DataDir {
 
 /// `YYYY-MM-DD` (UTC) of a Unix time; "" when unknown.
 fn utc_day(secs: Option<i64>) -> String {
-    secs.and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
-        .unwrap_or_default()
+    secs.map(govsearch_index::dates::utc_day).unwrap_or_default()
 }
 
 /// One line of the corpus format (`../shared/corpus/README.md`): every key a string.
