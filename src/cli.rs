@@ -10,7 +10,9 @@ use anyhow::{Context, Result};
 use govsearch_crawler::Config;
 use govsearch_crawler::crawl::{CrawlOptions, Progress};
 use govsearch_crawler::state::{CrawlLock, CrawlState};
-use govsearch_index::{Catalogue, SearchResponse};
+use govsearch_index::audit::AuditQuery;
+use govsearch_index::tally::{Selection, TallyQuery};
+use govsearch_index::{Catalogue, SearchResponse, dates};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::data::DataDir;
@@ -163,15 +165,24 @@ pub fn format_results(r: &SearchResponse) -> String {
     out
 }
 
-/// `govsearch tally`: Markdown (or JSON) of the tally and table 二.
-pub fn tally(cat: &Catalogue, p: &server::SearchParams, json: bool, csv: Option<&Path>) -> Result<String> {
+/// A report's error as the CLI shows it: a bad parameter as `param: message`
+/// (as the API words it), anything else with its causes.
+pub fn report_error(e: govsearch_index::Error) -> anyhow::Error {
+    match e {
+        govsearch_index::Error::BadParam { param, message } => anyhow::anyhow!("{param}: {message}"),
+        e => e.into(),
+    }
+}
+
+/// `govsearch tally`: Markdown (or JSON) of the tally and table 二; with
+/// `csv`, the list behind the total is also written there.
+pub fn tally(cat: &Catalogue, query: &TallyQuery, json: bool, csv: Option<&Path>) -> Result<String> {
     use std::fmt::Write;
-    let (ans, docs) = server::staff::tally_answer(cat, p)?;
+    let docs = cat.records().map_err(report_error)?;
+    let ans = govsearch_index::tally::answer(&docs, query, &dates::today()).map_err(report_error)?;
     if let Some(path) = csv {
-        let mut all = p.clone();
-        all.pairs.push(("list".into(), "all".into()));
-        let (_, ids) = server::staff::selected_ids(&ans, &all)?;
-        std::fs::write(path, server::staff::documents_csv(&server::staff::pick(&docs, &ids)))
+        let ids = ans.ids(&Selection::All).map_err(report_error)?;
+        std::fs::write(path, crate::reports::documents_csv(&govsearch_index::tally::pick(&docs, &ids)))
             .with_context(|| format!("writing {}", path.display()))?;
     }
     if json {
@@ -223,9 +234,12 @@ fn md_url(u: &str) -> String {
 
 /// `govsearch audit`: a readable report (or JSON) and the number of findings.
 /// The crawl state in `data`, if any, feeds the change-history and broken-link checks.
-pub fn audit(cat: &Catalogue, data: &DataDir, p: &server::SearchParams, json: bool) -> Result<(String, usize)> {
+pub fn audit(cat: &Catalogue, data: &DataDir, query: &AuditQuery, json: bool) -> Result<(String, usize)> {
     use std::fmt::Write;
-    let r = server::staff::audit_report(cat, p, Some(data))?;
+    let docs = cat.records().map_err(report_error)?;
+    govsearch_index::report::check_sites(&query.sites, &docs).map_err(report_error)?;
+    let facts = data.crawl_facts()?;
+    let r = govsearch_index::audit::answer(&docs, query, &dates::today(), facts.as_ref()).map_err(report_error)?;
     let n = r.findings.len();
     if json {
         return Ok((serde_json::to_string_pretty(&r)? + "\n", n));
@@ -238,11 +252,7 @@ pub fn audit(cat: &Catalogue, data: &DataDir, p: &server::SearchParams, json: bo
     }
     let _ = writeln!(out, "\n## 逐条问题\n");
     for f in &r.findings {
-        let sev = match f.severity {
-            govsearch_index::audit::Severity::Error => "严重",
-            govsearch_index::audit::Severity::Warning => "警告",
-            govsearch_index::audit::Severity::Notice => "提示",
-        };
+        let sev = crate::reports::severity_label(f.severity);
         let mut line = format!("- [{sev}] {}", md(&f.message));
         if !f.title.is_empty() {
             line.push_str(&format!(" {}", md(&f.title)));
@@ -449,7 +459,7 @@ pub async fn bench(
     let mut report = BenchReport {
         corpus: corpus.display().to_string(),
         machine: format!("{cpus} cores, {}", std::env::consts::ARCH),
-        date: crate::server::staff::today(),
+        date: dates::today(),
         analyze: None,
         index: None,
         search: None,

@@ -10,5 +10,6 @@ pub mod demo_site;
 pub mod eval;
 pub mod metrics;
 pub mod pipeline;
+pub mod reports;
 pub mod scale;
 pub mod server;

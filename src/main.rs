@@ -10,6 +10,9 @@ use clap::{Args, Parser, Subcommand};
 use govsearch::data::DataDir;
 use govsearch::{cli, pipeline, server};
 use govsearch_index::SortOrder;
+use govsearch_index::audit::AuditQuery;
+use govsearch_index::report::site_list;
+use govsearch_index::tally::{GroupBy, Period, TallyQuery};
 
 /// Search engine for published Chinese government information (政府信息公开).
 ///
@@ -313,15 +316,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Tally { year, from, to, site, publisher, group, json, csv } => {
             let cat = govsearch_index::Catalogue::open(&data.index_dir())?;
-            let mut pairs = vec![
-                ("year", year.map(|y| y.to_string())),
-                ("from", from),
-                ("to", to),
-                ("publisher", publisher),
-                ("group", Some(group)),
-            ];
-            pairs.extend(site.into_iter().map(|s| ("site", Some(s))));
-            let text = cli::tally(&cat, &params(pairs), json, csv.as_deref())?;
+            let query = tally_query(year, from, to, site, publisher, &group)?;
+            let text = cli::tally(&cat, &query, json, csv.as_deref())?;
             print!("{text}");
             Ok(ExitCode::SUCCESS)
         }
@@ -358,19 +354,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Audit { site, as_of, json } => {
             let cat = govsearch_index::Catalogue::open(&data.index_dir())?;
-            let mut pairs = vec![("as_of", as_of)];
-            if !site.is_empty() {
-                pairs.push(("site", Some(site.join(","))));
-            }
-            let (text, findings) = cli::audit(&cat, &data, &params(pairs), json)?;
+            let query = AuditQuery { sites: site_list(site.iter().map(String::as_str)), as_of };
+            let (text, findings) = cli::audit(&cat, &data, &query, json)?;
             print!("{text}");
             Ok(if findings > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
         }
     }
 }
 
-fn params(pairs: Vec<(&str, Option<String>)>) -> server::SearchParams {
-    server::SearchParams { pairs: pairs.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))).collect() }
+/// The tally the flags ask for; errors name the flag's parameter as the API does.
+fn tally_query(
+    year: Option<i32>,
+    from: Option<String>,
+    to: Option<String>,
+    site: Vec<String>,
+    publisher: Option<String>,
+    group: &str,
+) -> Result<TallyQuery> {
+    let named = cli::report_error;
+    Ok(TallyQuery {
+        period: Period::new(year, from.as_deref(), to.as_deref()).map_err(named)?,
+        sites: site_list(site.iter().map(String::as_str)),
+        publisher: publisher.filter(|p| !p.trim().is_empty()),
+        group_by: GroupBy::parse(group).map_err(named)?,
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

@@ -137,7 +137,7 @@ async fn audit_reports_pages_changed_after_publication_and_broken_links() {
         (changed.items()[1].path.clone(), changed.items()[9].path.clone(), changed.items()[10].path.clone());
     assert_eq!(changed.items()[10].doc.published_date, "1982-12-04");
     assert!(changed.remove(&item2) && changed.remove("/attach/10.docx"));
-    let day_before = server::staff::today();
+    let day_before = govsearch_index::dates::today();
     let site = DemoSite::start_with(addr, Arc::new(changed)).await.unwrap();
     let second = crawl_demo(&site, &data).await;
     site.shutdown().await;
@@ -150,7 +150,7 @@ async fn audit_reports_pages_changed_after_publication_and_broken_links() {
     let mut state = server::AppState::new(cat);
     state.admin = Some(server::admin::AdminConfig { data: data.clone(), sites: None });
     let (status, j) = crate::common::get_json(&state, "/api/audit").await;
-    let day_after = server::staff::today();
+    let day_after = govsearch_index::dates::today();
     assert_eq!(status, 200, "{j}");
     let of = |code: &str| -> Vec<serde_json::Value> {
         j["findings"].as_array().unwrap().iter().filter(|f| f["code"] == code).cloned().collect()

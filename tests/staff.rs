@@ -251,7 +251,7 @@ async fn crawl_findings_are_escaped_on_the_staff_page_and_in_markdown() {
     assert!(html.contains("失效链接：<code class=\"url\">http://a.gov.cn/files/x.pdf</code>"));
 
     let (md, _) =
-        govsearch::cli::audit(&st.catalogue, &data, &govsearch::server::SearchParams::parse(None), false).unwrap();
+        govsearch::cli::audit(&st.catalogue, &data, &govsearch_index::audit::AuditQuery::default(), false).unwrap();
     assert!(md.contains("“\\<script\\>alert(1)\\</script\\>细则.pdf”"), "{md}");
     assert!(md.contains("原标题“\\<img src=x onerror=alert(1)\\>旧标题”"), "{md}");
     assert!(md.contains("→ 失效链接 <http://a.gov.cn/files/x.pdf>"), "{md}");

@@ -247,6 +247,28 @@ pub struct AuditReport {
     pub not_checked: Vec<String>,
 }
 
+/// An audit as asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Only these sites/channels (empty: all); each must be in the catalogue.
+    pub sites: Vec<String>,
+    /// The date the audit is made for, `YYYY-MM-DD` (absent or blank: today).
+    pub as_of: Option<String>,
+}
+
+/// Answer `query` over the catalogue's documents with the built-in rules and
+/// calendar; `today` (`YYYY-MM-DD`) is the caller's clock, the default
+/// `as_of`. `crawl` is what the crawler saw, when there is a crawl state.
+/// Errors name the parameter and its value.
+pub fn answer(docs: &[Document], query: &AuditQuery, today: &str, crawl: Option<&CrawlFacts>) -> Result<AuditReport> {
+    crate::report::check_sites(&query.sites, docs)?;
+    if docs.is_empty() {
+        return Err(Error::BadParam { param: "site", message: "the catalogue is empty: crawl or import first".into() });
+    }
+    let as_of = query.as_of.as_deref().filter(|a| !a.trim().is_empty()).unwrap_or(today);
+    audit(docs, &query.sites, as_of, &Rules::default_rules(), &Calendar::default_calendar(), crawl)
+}
+
 fn finding(sev: Severity, code: &str, message: String, d: &Document) -> Finding {
     Finding {
         severity: sev,

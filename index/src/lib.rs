@@ -29,6 +29,7 @@ mod facets;
 pub mod normalize;
 pub mod query;
 mod query_types;
+pub mod report;
 mod schema;
 mod search;
 mod segment_cache;

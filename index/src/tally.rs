@@ -11,6 +11,11 @@
 //! * table 二 (规范性文件 / 规章): 本年制发 = 成文日期 (else 发布日期) in the
 //!   year; 本年废止 = 失效/废止 with 失效日期 in the year; 现行有效 = made by
 //!   year end and not abolished or expired by then.
+//!
+//! A request comes in as a [`TallyQuery`] (built by the server from the query
+//! string and by the CLI from its flags) and is answered by [`answer`] with a
+//! [`TallyAnswer`]; a [`Selection`] picks the documents behind one of its
+//! counts (the staff list pages and the CSV).
 
 use std::collections::BTreeMap;
 
@@ -49,6 +54,240 @@ impl GroupBy {
             }
         })
     }
+}
+
+/// The period a tally is asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Period {
+    /// The latest calendar year with published items (this year in an empty catalogue).
+    LatestYear,
+    /// One calendar year: the answer has table 二.
+    Year(i32),
+    /// First and last day, `YYYY-MM-DD`, inclusive.
+    Days { from: String, to: String },
+}
+
+impl Period {
+    /// The period of a request's `year`, `from` and `to` (blank ones are
+    /// absent): `from`–`to` when either is given (both are needed, and `year`
+    /// is then not read), else `year`, else the latest year.
+    pub fn new(year: Option<i32>, from: Option<&str>, to: Option<&str>) -> Result<Period> {
+        Self::with_year(|| Ok(year), from, to)
+    }
+
+    /// As [`Period::new`], with `year` as text (a query string's).
+    pub fn parse(year: Option<&str>, from: Option<&str>, to: Option<&str>) -> Result<Period> {
+        let year = || {
+            year.filter(|y| !y.trim().is_empty())
+                .map(|y| {
+                    y.trim()
+                        .parse::<i32>()
+                        .map_err(|_| Error::BadParam { param: "year", message: format!("{y:?} is not a year") })
+                })
+                .transpose()
+        };
+        Self::with_year(year, from, to)
+    }
+
+    fn with_year(year: impl FnOnce() -> Result<Option<i32>>, from: Option<&str>, to: Option<&str>) -> Result<Period> {
+        fn given(s: Option<&str>) -> Option<&str> {
+            s.filter(|s| !s.trim().is_empty())
+        }
+        match (given(from), given(to)) {
+            (Some(from), Some(to)) => Ok(Period::Days { from: from.to_owned(), to: to.to_owned() }),
+            (None, None) => Ok(year()?.map_or(Period::LatestYear, Period::Year)),
+            (from, _) => Err(Error::BadParam {
+                param: if from.is_none() { "from" } else { "to" },
+                message: "a period needs both from and to".into(),
+            }),
+        }
+    }
+}
+
+/// A tally as asked for: the period, the scope and the grouping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TallyQuery {
+    pub period: Period,
+    /// Only these sites/channels (empty: all); each must be in the catalogue.
+    pub sites: Vec<String>,
+    pub publisher: Option<String>,
+    pub group_by: GroupBy,
+}
+
+impl TallyQuery {
+    /// The request this query makes of `docs` (its period resolved: the
+    /// latest year is that of `docs`, or of `today` when none has a date),
+    /// and the year when the period is one calendar year.
+    pub fn request(&self, docs: &[Document], today: &str) -> Result<(TallyRequest, Option<i32>)> {
+        crate::report::check_sites(&self.sites, docs)?;
+        let (mut req, year) = match &self.period {
+            Period::Days { from, to } => (
+                TallyRequest {
+                    from: from.clone(),
+                    to: to.clone(),
+                    sites: Vec::new(),
+                    publisher: None,
+                    group_by: self.group_by,
+                },
+                None,
+            ),
+            period => {
+                let year = match period {
+                    Period::Year(y) => *y,
+                    _ => docs
+                        .iter()
+                        .filter_map(|d| d.published_year())
+                        .max()
+                        .unwrap_or_else(|| today.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026)),
+                };
+                if !(1900..=2999).contains(&year) {
+                    return Err(Error::BadParam { param: "year", message: format!("\"{year}\" is not a year") });
+                }
+                (TallyRequest::year(year, self.group_by), Some(year))
+            }
+        };
+        req.sites = self.sites.clone();
+        req.publisher = self.publisher.clone();
+        req.validate()?;
+        Ok((req, year))
+    }
+}
+
+/// A tally with table 二 when the period is one calendar year.
+#[derive(Debug, Clone, Serialize)]
+pub struct TallyAnswer {
+    #[serde(flatten)]
+    pub tally: Tally,
+    pub year: Option<i32>,
+    /// Table 二, 规章.
+    pub rules: Option<InstrumentRow>,
+    /// Table 二, 行政规范性文件.
+    pub normative: Option<InstrumentRow>,
+}
+
+/// Answer `query` over the catalogue's documents; `today` (`YYYY-MM-DD`) is
+/// the caller's clock, read only to default the year of an empty catalogue.
+/// Errors name the parameter and its value.
+pub fn answer(docs: &[Document], query: &TallyQuery, today: &str) -> Result<TallyAnswer> {
+    let (req, year) = query.request(docs, today)?;
+    let t = tally(docs, &req)?;
+    let (rules, normative) = match year {
+        Some(y) => {
+            // Table 二 is filtered like the tally: by site (in `instruments`) and by publisher.
+            let (r, n) = match req.publisher.as_deref() {
+                Some(p) => {
+                    let of_publisher: Vec<Document> = docs.iter().filter(|d| d.publisher == p).cloned().collect();
+                    instruments(&of_publisher, y, &req.sites)
+                }
+                None => instruments(docs, y, &req.sites),
+            };
+            (Some(r), Some(n))
+        }
+        None => (None, None),
+    };
+    Ok(TallyAnswer { tally: t, year, rules, normative })
+}
+
+/// A row of table 二.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instrument {
+    /// 规章
+    Rules,
+    /// 行政规范性文件
+    Normative,
+}
+
+/// A column of table 二.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstrumentColumn {
+    /// 本年制发
+    Issued,
+    /// 本年废止
+    Abolished,
+    /// 现行有效
+    InForce,
+}
+
+/// The documents behind one count of a tally answer (a `list` / `value` pair).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Every counted item (the total).
+    All,
+    /// The items of one group.
+    Group(String),
+    /// The items with no 发布日期.
+    Undated,
+    /// One cell of table 二 (needs a one-year period).
+    Table2(Instrument, InstrumentColumn),
+}
+
+impl Selection {
+    /// The selection of a `list` parameter (`all`, `undated`,
+    /// `rules-issued`, …, `normative-in_force`) and, with `all` or none, a
+    /// group `value`; errors name the parameter.
+    pub fn parse(list: Option<&str>, value: Option<&str>) -> Result<Selection> {
+        let cell = |l: &str| {
+            let (row, column) = l.split_once('-')?;
+            let row = match row {
+                "rules" => Instrument::Rules,
+                "normative" => Instrument::Normative,
+                _ => return None,
+            };
+            let column = match column {
+                "issued" => InstrumentColumn::Issued,
+                "abolished" => InstrumentColumn::Abolished,
+                "in_force" => InstrumentColumn::InForce,
+                _ => return None,
+            };
+            Some(Selection::Table2(row, column))
+        };
+        match list {
+            None | Some("all") => Ok(value.map_or(Selection::All, |v| Selection::Group(v.to_owned()))),
+            Some("undated") => Ok(Selection::Undated),
+            Some(l) => cell(l).ok_or_else(|| Error::BadParam {
+                param: "list",
+                message: format!(
+                    "{l:?} is not one of all, undated, normative-issued, normative-abolished, normative-in_force, rules-issued, rules-abolished, rules-in_force"
+                ),
+            }),
+        }
+    }
+}
+
+impl TallyAnswer {
+    /// The ids behind `selection`, in the answer's order.
+    pub fn ids(&self, selection: &Selection) -> Result<Vec<String>> {
+        match selection {
+            Selection::All => Ok(self.tally.groups.iter().flat_map(|g| g.ids.iter().cloned()).collect()),
+            Selection::Group(v) => {
+                self.tally.groups.iter().find(|g| &g.value == v).map(|g| g.ids.clone()).ok_or_else(|| Error::BadParam {
+                    param: "value",
+                    message: format!("{v:?} is not a group of this tally"),
+                })
+            }
+            Selection::Undated => Ok(self.tally.undated.clone()),
+            Selection::Table2(row, column) => {
+                let r = match row {
+                    Instrument::Rules => &self.rules,
+                    Instrument::Normative => &self.normative,
+                };
+                let r = r
+                    .as_ref()
+                    .ok_or_else(|| Error::BadParam { param: "list", message: "table 二 lists need a year".into() })?;
+                Ok(match column {
+                    InstrumentColumn::Issued => r.issued.clone(),
+                    InstrumentColumn::Abolished => r.abolished.clone(),
+                    InstrumentColumn::InForce => r.in_force.clone(),
+                })
+            }
+        }
+    }
+}
+
+/// The documents of `ids` that are in `docs`, in the order of `ids`.
+pub fn pick<'a>(docs: &'a [Document], ids: &[String]) -> Vec<&'a Document> {
+    let by_id: std::collections::HashMap<&str, &Document> = docs.iter().map(|d| (d.id.as_str(), d)).collect();
+    ids.iter().filter_map(|i| by_id.get(i.as_str()).copied()).collect()
 }
 
 /// What to count.
@@ -263,6 +502,64 @@ mod tests {
         r.from = "2021-01-01".into();
         assert!(tally(&[], &r).unwrap_err().to_string().contains("after"));
         assert!(GroupBy::parse("colour").unwrap_err().to_string().contains("group"));
+    }
+
+    fn q(period: Period) -> TallyQuery {
+        TallyQuery { period, sites: Vec::new(), publisher: None, group_by: GroupBy::Category }
+    }
+
+    #[test]
+    fn periods_from_a_request() {
+        assert_eq!(Period::new(Some(2020), None, None).unwrap(), Period::Year(2020));
+        assert_eq!(Period::new(None, Some(" "), None).unwrap(), Period::LatestYear);
+        assert_eq!(
+            Period::parse(Some("twenty"), Some("2020-01-01"), Some("2020-02-01")).unwrap(),
+            Period::Days { from: "2020-01-01".into(), to: "2020-02-01".into() },
+            "from–to win; the year is then not read"
+        );
+        let e = Period::parse(Some("twenty"), None, None).unwrap_err().to_string();
+        assert!(e.contains("year") && e.contains("\"twenty\""), "{e}");
+        assert!(Period::new(None, Some("2020-01-01"), None).unwrap_err().to_string().contains("to"));
+        assert!(Period::new(None, None, Some("2020-01-01")).unwrap_err().to_string().contains("from"));
+    }
+
+    #[test]
+    fn answer_defaults_to_the_latest_year_and_checks_the_query() {
+        let docs = vec![d("a", "规范性文件", "2019-05-01"), d("b", "规范性文件", "2021-02-01")];
+        let a = answer(&docs, &q(Period::LatestYear), "2030-01-01").unwrap();
+        assert_eq!((a.year, a.tally.total), (Some(2021), 1));
+        assert_eq!(a.normative.unwrap().issued, ["b"]);
+        assert_eq!(answer(&[], &q(Period::LatestYear), "2030-06-01").unwrap().year, Some(2030), "today's year");
+        let days = answer(&docs, &q(Period::Days { from: "2019-01-01".into(), to: "2021-12-31".into() }), "").unwrap();
+        assert_eq!((days.year, days.tally.total, days.rules.is_none()), (None, 2, true));
+        let e = answer(&docs, &q(Period::Year(3000)), "").unwrap_err().to_string();
+        assert!(e.contains("year") && e.contains("3000"), "{e}");
+        let e = answer(&docs, &TallyQuery { sites: vec!["nowhere".into()], ..q(Period::Year(2021)) }, "")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("site") && e.contains("nowhere"), "{e}");
+    }
+
+    #[test]
+    fn selections_pick_the_ids_behind_a_count() {
+        let mut docs = vec![d("a", "规范性文件", "2021-01-01"), d("b", "政策解读", "2021-02-01"), d("u", "x", "")];
+        docs[0].issued_date = "2021-01-01".into();
+        let a = answer(&docs, &q(Period::Year(2021)), "").unwrap();
+        let ids = |list: Option<&str>, value: Option<&str>| a.ids(&Selection::parse(list, value)?);
+        assert_eq!(ids(None, None).unwrap(), ["b", "a"], "groups in the answer's order (政 < 规)");
+        assert_eq!(ids(Some("all"), Some("政策解读")).unwrap(), ["b"]);
+        assert_eq!(ids(Some("undated"), None).unwrap(), ["u"]);
+        assert_eq!(ids(Some("normative-issued"), None).unwrap(), ["a"]);
+        assert_eq!(ids(Some("rules-in_force"), None).unwrap(), Vec::<String>::new());
+        assert!(ids(None, Some("nothing")).unwrap_err().to_string().contains("value"));
+        let e = Selection::parse(Some("rules-later"), None).unwrap_err().to_string();
+        assert!(e.contains("list") && e.contains("rules-later"), "{e}");
+        let days = answer(&docs, &q(Period::Days { from: "2021-01-01".into(), to: "2021-12-31".into() }), "").unwrap();
+        let e = days.ids(&Selection::Table2(Instrument::Rules, InstrumentColumn::Issued)).unwrap_err().to_string();
+        assert!(e.contains("list") && e.contains("need a year"), "{e}");
+        let picked: Vec<&str> =
+            pick(&docs, &["u".into(), "gone".into(), "a".into()]).iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(picked, ["u", "a"]);
     }
 
     #[test]

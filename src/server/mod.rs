@@ -9,7 +9,7 @@ pub mod admin;
 mod api;
 mod pages;
 pub mod ratelimit;
-pub mod staff;
+mod staff;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

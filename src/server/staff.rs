@@ -1,8 +1,12 @@
 //! For disclosure staff: the tally (`/api/tally`, `/api/tally.csv`,
 //! `/staff/tally`) and the coverage audit (`/api/audit`, `/staff/audit`).
 //! Every count links to the documents behind it.
+//!
+//! Handlers and markup only: the reports are typed values of the index
+//! (`tally::TallyQuery` → `tally::answer`, `audit::AuditQuery` →
+//! `audit::answer`), built here from the query string.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
 use axum::http::header;
@@ -10,15 +14,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use govsearch_index::Document;
-use govsearch_index::audit::{AuditReport, BROKEN_LINK, CHANGED_AFTER_PUBLICATION, Calendar, Rules, audit};
-use govsearch_index::tally::{GroupBy, InstrumentRow, Tally, TallyRequest, instruments, tally};
+use govsearch_index::audit::{self, AuditQuery, AuditReport, BROKEN_LINK, CHANGED_AFTER_PUBLICATION};
+use govsearch_index::tally::{self, GroupBy, Instrument, InstrumentColumn, Period, Selection, TallyAnswer, TallyQuery};
+use govsearch_index::{dates, report};
 use maud::{Markup, html};
-use serde::Serialize;
 
 use super::api::SearchParams;
 use super::pages::{document_href, layout, urlencode};
 use super::{ApiError, AppState, blocking};
-use crate::data::DataDir;
+use crate::reports::{documents_csv, severity_label};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -30,106 +34,54 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/staff/audit", get(page_audit))
 }
 
-/// Today's date (UTC) as `YYYY-MM-DD`.
-pub fn today() -> String {
-    let d = time::OffsetDateTime::now_utc().date();
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+/// The sites a query string asks for (`site`, repeated and/or comma-separated).
+fn sites(p: &SearchParams) -> Vec<String> {
+    report::site_list(p.pairs.iter().filter(|(k, _)| k == "site").map(|(_, v)| v.as_str()))
 }
 
-/// A tally with table 二 when the period is one calendar year.
-#[derive(Debug, Serialize)]
-pub struct TallyAnswer {
-    #[serde(flatten)]
-    pub tally: Tally,
-    pub year: Option<i32>,
-    /// Table 二, 规章.
-    pub rules: Option<InstrumentRow>,
-    /// Table 二, 行政规范性文件.
-    pub normative: Option<InstrumentRow>,
+/// The tally a query string asks for (`year` or `from`/`to`, `site`,
+/// `publisher`, `group`); errors name the parameter.
+fn tally_query(p: &SearchParams) -> Result<TallyQuery, ApiError> {
+    Ok(TallyQuery {
+        group_by: GroupBy::parse(p.get("group").unwrap_or("category"))?,
+        sites: sites(p),
+        publisher: p.get("publisher").map(str::to_owned),
+        period: Period::parse(p.get("year"), p.get("from"), p.get("to"))?,
+    })
 }
 
-/// Every `site` parameter (repeated and/or comma-separated); each must be a
-/// site or channel of the catalogue.
-fn sites_param(p: &SearchParams, docs: &[Document]) -> Result<Vec<String>, ApiError> {
-    let sites: Vec<String> = p
-        .pairs
-        .iter()
-        .filter(|(k, _)| k == "site")
-        .flat_map(|(_, v)| v.split(','))
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .collect();
-    let known: std::collections::HashSet<&str> = docs.iter().map(|d| d.site.as_str()).collect();
-    if let Some(s) = sites.iter().find(|s| !known.contains(s.as_str())) {
-        return Err(ApiError::BadRequest("site", format!("{s:?} is not a site or channel in the catalogue")));
+/// The documents behind a count that a query string's `list` / `value` select.
+fn selection(p: &SearchParams) -> Result<Selection, ApiError> {
+    Ok(Selection::parse(p.get("list"), p.get("value"))?)
+}
+
+/// The heading of a selection's list page.
+fn selection_label(s: &Selection) -> String {
+    match s {
+        Selection::All => "全部".into(),
+        Selection::Group(v) => v.clone(),
+        Selection::Undated => "无发布日期".into(),
+        Selection::Table2(row, column) => format!(
+            "{} {}",
+            match row {
+                Instrument::Rules => "规章",
+                Instrument::Normative => "行政规范性文件",
+            },
+            match column {
+                InstrumentColumn::Issued => "本年制发",
+                InstrumentColumn::Abolished => "本年废止",
+                InstrumentColumn::InForce => "现行有效",
+            }
+        ),
     }
-    Ok(sites)
 }
 
-/// The tally request a set of parameters asks for; `year` defaults to the
-/// latest year with published items.
-pub fn tally_request(p: &SearchParams, docs: &[Document]) -> Result<(TallyRequest, Option<i32>), ApiError> {
-    let group = GroupBy::parse(p.get("group").unwrap_or("category"))?;
-    let sites = sites_param(p, docs)?;
-    let publisher = p.get("publisher").map(str::to_owned);
-    let (from, to) = (p.get("from"), p.get("to"));
-    let (mut req, year) = if from.is_some() || to.is_some() {
-        let (Some(from), Some(to)) = (from, to) else {
-            return Err(ApiError::BadRequest(
-                if from.is_none() { "from" } else { "to" },
-                "a period needs both from and to".into(),
-            ));
-        };
-        (TallyRequest { from: from.into(), to: to.into(), sites: Vec::new(), publisher: None, group_by: group }, None)
-    } else {
-        let year = match p.get("year") {
-            Some(y) => y
-                .trim()
-                .parse::<i32>()
-                .ok()
-                .filter(|y| (1900..=2999).contains(y))
-                .ok_or_else(|| ApiError::BadRequest("year", format!("{y:?} is not a year")))?,
-            None => docs
-                .iter()
-                .filter_map(|d| d.published_year())
-                .max()
-                .unwrap_or_else(|| today()[..4].parse().unwrap_or(2026)),
-        };
-        (TallyRequest::year(year, group), Some(year))
-    };
-    req.sites = sites;
-    req.publisher = publisher;
-    req.validate()?;
-    Ok((req, year))
-}
-
-fn compute(st: &AppState, p: &SearchParams) -> Result<(TallyAnswer, std::sync::Arc<Vec<Document>>), ApiError> {
-    tally_answer(&st.catalogue, p)
-}
-
-/// The tally a set of parameters asks for, with the documents it counted over.
-pub fn tally_answer(
-    cat: &govsearch_index::Catalogue,
-    p: &SearchParams,
-) -> Result<(TallyAnswer, std::sync::Arc<Vec<Document>>), ApiError> {
-    let docs = cat.records()?;
-    let (req, year) = tally_request(p, &docs)?;
-    let t = tally(&docs, &req)?;
-    let (rules, normative) = match year {
-        Some(y) => {
-            // Table 二 is filtered like the tally: by site (in `instruments`) and by publisher.
-            let (r, n) = match req.publisher.as_deref() {
-                Some(p) => {
-                    let of_publisher: Vec<Document> = docs.iter().filter(|d| d.publisher == p).cloned().collect();
-                    instruments(&of_publisher, y, &req.sites)
-                }
-                None => instruments(&docs, y, &req.sites),
-            };
-            (Some(r), Some(n))
-        }
-        None => (None, None),
-    };
-    Ok((TallyAnswer { tally: t, year, rules, normative }, docs))
+/// The tally a query string asks for, with the documents it counted over.
+fn compute(st: &AppState, p: &SearchParams) -> Result<(TallyAnswer, Arc<Vec<Document>>), ApiError> {
+    let query = tally_query(p)?;
+    let docs = st.catalogue.records()?;
+    let ans = tally::answer(&docs, &query, &dates::today())?;
+    Ok((ans, docs))
 }
 
 async fn api_tally(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
@@ -138,71 +90,12 @@ async fn api_tally(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Resul
     Ok(Json(ans).into_response())
 }
 
-/// The ids a `list` / `value` pair selects from a tally answer.
-pub fn selected_ids(ans: &TallyAnswer, p: &SearchParams) -> Result<(String, Vec<String>), ApiError> {
-    let row = |r: &Option<InstrumentRow>, which: &str, label: &str| -> Result<(String, Vec<String>), ApiError> {
-        let r = r.as_ref().ok_or_else(|| ApiError::BadRequest("list", "table 二 lists need a year".into()))?;
-        Ok(match which {
-            "issued" => (format!("{label} 本年制发"), r.issued.clone()),
-            "abolished" => (format!("{label} 本年废止"), r.abolished.clone()),
-            _ => (format!("{label} 现行有效"), r.in_force.clone()),
-        })
-    };
-    match p.get("list") {
-        None | Some("all") => {
-            match p.get("value") {
-                None => Ok(("全部".into(), ans.tally.groups.iter().flat_map(|g| g.ids.clone()).collect())),
-                Some(v) => {
-                    let g =
-                        ans.tally.groups.iter().find(|g| g.value == v).ok_or_else(|| {
-                            ApiError::BadRequest("value", format!("{v:?} is not a group of this tally"))
-                        })?;
-                    Ok((v.to_owned(), g.ids.clone()))
-                }
-            }
-        }
-        Some("undated") => Ok(("无发布日期".into(), ans.tally.undated.clone())),
-        Some(l @ ("normative-issued" | "normative-abolished" | "normative-in_force")) => {
-            row(&ans.normative, &l[10..], "行政规范性文件")
-        }
-        Some(l @ ("rules-issued" | "rules-abolished" | "rules-in_force")) => row(&ans.rules, &l[6..], "规章"),
-        Some(other) => Err(ApiError::BadRequest(
-            "list",
-            format!(
-                "{other:?} is not one of all, undated, normative-issued, normative-abolished, normative-in_force, rules-issued, rules-abolished, rules-in_force"
-            ),
-        )),
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    // Quote always; neutralise spreadsheet formulas from crawled text.
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
-/// CSV (UTF-8 with BOM, so Excel reads the Chinese correctly) of the documents behind a count.
-pub fn documents_csv(docs: &[&Document]) -> String {
-    let mut out = String::from("\u{feff}id,标题,文号,发布机构,类别,栏目,发布日期,网址\r\n");
-    for d in docs {
-        let row = [&d.id, &d.title, &d.doc_number, &d.publisher, &d.category, &d.column, &d.published_date, &d.url];
-        out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
-
-pub fn pick<'a>(docs: &'a [Document], ids: &[String]) -> Vec<&'a Document> {
-    let by_id: HashMap<&str, &Document> = docs.iter().map(|d| (d.id.as_str(), d)).collect();
-    ids.iter().filter_map(|i| by_id.get(i.as_str()).copied()).collect()
-}
-
 async fn api_tally_csv(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     let p = SearchParams::parse(raw.as_deref());
     let csv = blocking(move || {
         let (ans, docs) = compute(&st, &p)?;
-        let (_, ids) = selected_ids(&ans, &p)?;
-        Ok(documents_csv(&pick(&docs, &ids)))
+        let ids = ans.ids(&selection(&p)?)?;
+        Ok(documents_csv(&tally::pick(&docs, &ids)))
     })
     .await?;
     Ok((
@@ -215,29 +108,17 @@ async fn api_tally_csv(State(st): State<AppState>, RawQuery(raw): RawQuery) -> R
         .into_response())
 }
 
+/// The audit a query string asks for (`site`, `as_of`). With a data folder,
+/// the crawl state's change history and broken links are checked too.
 fn run_audit(st: &AppState, p: &SearchParams) -> Result<AuditReport, ApiError> {
+    let query = AuditQuery { sites: sites(p), as_of: p.get("as_of").map(str::to_owned) };
+    let docs = st.catalogue.records()?;
     // The server knows its data folder (and so the crawl state) through the admin config.
-    audit_report(&st.catalogue, p, st.admin.as_ref().map(|a| &a.data))
-}
-
-/// The audit a set of parameters asks for (`site`, `as_of`). With a data
-/// folder, the crawl state's change history and broken links are checked too.
-pub fn audit_report(
-    cat: &govsearch_index::Catalogue,
-    p: &SearchParams,
-    data: Option<&DataDir>,
-) -> Result<AuditReport, ApiError> {
-    let docs = cat.records()?;
-    let sites = sites_param(p, &docs)?;
-    if docs.is_empty() {
-        return Err(ApiError::BadRequest("site", "the catalogue is empty: crawl or import first".into()));
-    }
-    let as_of = p.get("as_of").map(str::to_owned).unwrap_or_else(today);
-    let facts = match data {
+    let facts = match st.admin.as_ref().map(|a| &a.data) {
         Some(d) => d.crawl_facts().map_err(ApiError::Internal)?,
         None => None,
     };
-    Ok(audit(&docs, &sites, &as_of, &Rules::default_rules(), &Calendar::default_calendar(), facts.as_ref())?)
+    Ok(audit::answer(&docs, &query, &dates::today(), facts.as_ref())?)
 }
 
 /// An absolute http(s) URL, to link to; anything else is shown as text only.
@@ -252,7 +133,7 @@ async fn api_audit(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Resul
 }
 
 /// A horizontal bar chart as inline SVG (server-rendered, no script, no CDN).
-pub fn bar_chart(title: &str, rows: &[(String, usize)]) -> Markup {
+fn bar_chart(title: &str, rows: &[(String, usize)]) -> Markup {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
     let row_h = 26;
     let label_w = 190;
@@ -293,11 +174,9 @@ async fn page_tally(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Resp
     let result = blocking(move || {
         let (ans, docs) = compute(&st2, &p2)?;
         // Per month for the chart, whatever the grouping.
-        let mut monthly = p2.clone();
-        monthly.pairs.retain(|(k, _)| k != "group");
-        monthly.pairs.push(("group".into(), "month".into()));
-        let (mreq, _) = tally_request(&monthly, &docs)?;
-        let months = tally(&docs, &mreq)?;
+        let monthly = TallyQuery { group_by: GroupBy::Month, ..tally_query(&p2)? };
+        let (mreq, _) = monthly.request(&docs, &dates::today())?;
+        let months = tally::tally(&docs, &mreq)?;
         Ok((ans, months))
     })
     .await;
@@ -365,8 +244,10 @@ async fn page_list(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Respo
     let p = SearchParams::parse(raw.as_deref());
     let result = blocking(move || {
         let (ans, docs) = compute(&st, &p)?;
-        let (label, ids) = selected_ids(&ans, &p)?;
-        let rows: Vec<Document> = pick(&docs, &ids).into_iter().cloned().collect();
+        let selection = selection(&p)?;
+        let ids = ans.ids(&selection)?;
+        let label = selection_label(&selection);
+        let rows: Vec<Document> = tally::pick(&docs, &ids).into_iter().cloned().collect();
         Ok((label, rows, base_query(&p, &[])))
     })
     .await;
@@ -416,7 +297,7 @@ async fn page_audit(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Resp
         div class="table-wrap" role="region" aria-label="逐条问题" tabindex="0" { table class="data" {
             thead { tr { th scope="col" { "级别" } th scope="col" { "问题" } th scope="col" { "信息" } } }
             tbody { @for f in &r.findings { tr {
-                td { (match f.severity { govsearch_index::audit::Severity::Error => "严重", govsearch_index::audit::Severity::Warning => "警告", govsearch_index::audit::Severity::Notice => "提示" }) }
+                td { (severity_label(f.severity)) }
                 td {
                     (f.message)
                     @if !f.link_url.is_empty() { br; "失效链接：" code class="url" { (f.link_url) } }
