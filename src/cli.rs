@@ -152,14 +152,7 @@ pub fn format_results(r: &SearchResponse) -> String {
         if !meta.is_empty() {
             let _ = writeln!(out, "   {}", meta.join("  "));
         }
-        let snippet = h.snippet_html.replace("<mark>", "【").replace("</mark>", "】");
-        let snippet = snippet
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&");
-        let _ = writeln!(out, "   {snippet}");
+        let _ = writeln!(out, "   {}", crate::render::snippet_terminal(&h.snippet));
         let _ = writeln!(out, "   {}  [{}]", if h.url.is_empty() { "(no URL)" } else { &h.url }, h.id);
     }
     out

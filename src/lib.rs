@@ -10,6 +10,7 @@ pub mod demo_site;
 pub mod eval;
 pub mod metrics;
 pub mod pipeline;
+pub mod render;
 pub mod reports;
 pub mod scale;
 pub mod server;

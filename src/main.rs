@@ -308,6 +308,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let res = cat.search(&req)?;
             if a.json {
+                let res = govsearch::render::ApiSearchResponse::from(&res);
                 println!("{}", serde_json::to_string_pretty(&res).context("writing JSON")?);
             } else {
                 print!("{}", cli::format_results(&res));

@@ -43,14 +43,18 @@ pub struct SearchRequest {
     pub include_withdrawn: bool,
 }
 
-/// One hit. `title_html` and `snippet_html` are HTML-escaped except for `<mark>` tags.
+/// One hit: the document's fields, where the query matched its title, and a
+/// snippet of its text (data, not markup: the edges render the highlights).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hit {
     pub id: String,
     pub url: String,
     pub title: String,
-    pub title_html: String,
-    pub snippet_html: String,
+    /// Byte ranges of the matches in `title` (see [`Highlighted`](crate::snippet::Highlighted)).
+    pub title_highlights: Vec<std::ops::Range<usize>>,
+    /// The passage of the body (or an attachment) that best shows the
+    /// matches; empty for related documents.
+    pub snippet: crate::snippet::Snippet,
     pub doc_number: String,
     pub index_number: String,
     pub publisher: String,

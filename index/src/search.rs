@@ -46,7 +46,7 @@ use crate::normalize::{is_cjk, normalize_char};
 use crate::query::{ParsedQuery, QTerm, Scope, parse};
 use crate::query_types::*;
 use crate::schema::{Fields, day_number};
-use crate::snippet::Highlighter;
+use crate::snippet::{Highlighter, Snippet, SnippetSource};
 use crate::{docnum, synonyms};
 
 /// Default page size.
@@ -390,11 +390,11 @@ pub(crate) fn tweak(demoted: bool, day: i64) -> f32 {
     s
 }
 
-/// A hit from a stored document and its highlighted title and snippet.
-fn hit(doc: crate::Document, score: f32, title_html: String, snippet_html: String) -> Hit {
+/// A hit from a stored document, the ranges of its title's matches and its snippet.
+fn hit(doc: crate::Document, score: f32, title_highlights: Vec<std::ops::Range<usize>>, snippet: Snippet) -> Hit {
     Hit {
-        title_html,
-        snippet_html,
+        title_highlights,
+        snippet,
         id: doc.id,
         url: doc.url,
         title: doc.title,
@@ -409,6 +409,21 @@ fn hit(doc: crate::Document, score: f32, title_html: String, snippet_html: Strin
         site: doc.site,
         score,
     }
+}
+
+/// The attachment whose text holds byte `at` of `doc.attachment_text()` (the
+/// non-empty attachment texts joined by line breaks).
+fn attachment_at(doc: &crate::Document, at: usize) -> SnippetSource {
+    let mut end = 0;
+    let mut name = "";
+    for a in doc.attachments.iter().filter(|a| !a.text.is_empty()) {
+        name = &a.name;
+        end += a.text.len() + 1;
+        if at < end {
+            break;
+        }
+    }
+    SnippetSource::Attachment { name: name.to_owned() }
 }
 
 fn parse_day(param: &'static str, v: &Option<String>) -> Result<Option<i64>> {
@@ -546,16 +561,15 @@ impl Catalogue {
         let mut hits = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs {
             let doc = self.load(&searcher, addr)?;
-            let mut snippet_html = hl.snippet(&doc.body);
-            if !snippet_html.contains("<mark>") {
-                let att = doc.attachment_text();
-                let s = hl.snippet(&att);
-                if s.contains("<mark>") {
-                    snippet_html = format!("附件：{s}");
+            let mut snippet = hl.snippet(&doc.body);
+            if !snippet.has_match() && doc.attachments.iter().any(|a| !a.text.is_empty()) {
+                let (s, start) = hl.snippet_at(&doc.attachment_text());
+                if let Some(first) = s.passage.ranges.first() {
+                    snippet = Snippet { from: attachment_at(&doc, start + first.start), ..s };
                 }
             }
-            let title_html = hl.highlight_all(&doc.title);
-            hits.push(hit(doc, score, title_html, snippet_html));
+            let title_highlights = hl.highlight_all(&doc.title);
+            hits.push(hit(doc, score, title_highlights, snippet));
         }
         Ok(SearchResponse {
             total,
@@ -753,8 +767,8 @@ impl Catalogue {
         top.into_iter()
             .map(|(score, addr)| {
                 let d = self.load(&searcher, addr)?;
-                let title_html = hl.highlight_all(&d.title);
-                Ok(hit(d, score, title_html, String::new()))
+                let title_highlights = hl.highlight_all(&d.title);
+                Ok(hit(d, score, title_highlights, Snippet::default()))
             })
             .collect()
     }

@@ -5,9 +5,17 @@
 //! is scanned as stored first (most government text is already simplified and
 //! half-width); only when that finds nothing is a bounded prefix normalised
 //! and scanned again, with positions mapped back character for character.
-//! Output is HTML-escaped except for the `<mark>` tags.
+//!
+//! Highlights are data: a text and the byte ranges of its matches
+//! ([`Highlighted`]), and for a snippet where its passage came from
+//! ([`SnippetSource`]). The index emits no markup; each edge renders them its
+//! own way (the web page and the JSON API as escaped HTML with `<mark>`, the
+//! CLI with its own markers).
+
+use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::{Deserialize, Serialize};
 
 use crate::normalize::normalize_char;
 
@@ -19,6 +27,47 @@ const LEAD_CHARS: usize = 24;
 const MAX_MATCHES: usize = 4000;
 /// Characters normalised on the fallback path.
 const FALLBACK_CHARS: usize = 100_000;
+
+/// A text and the byte ranges of its matches: in order, not overlapping, not
+/// empty, on `char` boundaries and inside the text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Highlighted {
+    pub text: String,
+    pub ranges: Vec<Range<usize>>,
+}
+
+/// Where a snippet's passage came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind")]
+pub enum SnippetSource {
+    /// The body text.
+    #[default]
+    Body,
+    /// The text of an attachment (the body had no match).
+    Attachment {
+        /// The attachment's name (its link text).
+        name: String,
+    },
+}
+
+/// A passage of a document with its matches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snippet {
+    /// The passage; its line breaks are the stored text's.
+    pub passage: Highlighted,
+    pub from: SnippetSource,
+    /// Text was left out before the passage.
+    pub cut_before: bool,
+    /// Text was left out after it.
+    pub cut_after: bool,
+}
+
+impl Snippet {
+    /// True when the passage holds a match.
+    pub fn has_match(&self) -> bool {
+        !self.passage.ranges.is_empty()
+    }
+}
 
 /// Marks the matches of a fixed set of normalised strings.
 pub struct Highlighter {
@@ -78,22 +127,29 @@ impl Highlighter {
         out
     }
 
-    /// The whole `text`, escaped, with every match marked (for titles).
-    pub fn highlight_all(&self, text: &str) -> String {
+    /// The ranges of every match in the whole `text` (for titles).
+    pub fn highlight_all(&self, text: &str) -> Vec<Range<usize>> {
         let ms = self.matches(text);
-        render(text, 0, text.len(), &ms)
+        ranges_in(0, text.len(), &ms)
     }
 
-    /// The best window of about [`SNIPPET_CHARS`] characters, escaped and marked.
-    pub fn snippet(&self, text: &str) -> String {
+    /// The best window of about [`SNIPPET_CHARS`] characters of `text`, with its matches.
+    pub fn snippet(&self, text: &str) -> Snippet {
+        self.snippet_at(text).0
+    }
+
+    /// [`Highlighter::snippet`] and where its passage starts in `text` (a byte offset).
+    pub(crate) fn snippet_at(&self, text: &str) -> (Snippet, usize) {
         let ms = self.matches(text);
         if ms.is_empty() {
             let end = text.char_indices().nth(SNIPPET_CHARS).map_or(text.len(), |(b, _)| b);
-            let mut s = render(text, 0, end, &[]);
-            if end < text.len() {
-                s.push('…');
-            }
-            return s;
+            let snippet = Snippet {
+                passage: Highlighted { text: text[..end].to_owned(), ranges: Vec::new() },
+                from: SnippetSource::Body,
+                cut_before: false,
+                cut_after: end < text.len(),
+            };
+            return (snippet, 0);
         }
         // Choose the window (starting at a match) covering the most distinct
         // patterns, then the most matches: a two-pointer pass over the matches.
@@ -128,21 +184,21 @@ impl Highlighter {
             start = b;
         }
         let end = text[start..].char_indices().nth(SNIPPET_CHARS).map_or(text.len(), |(b, _)| start + b);
-        let mut out = String::new();
-        if start > 0 {
-            out.push('…');
-        }
-        out.push_str(&render(text, start, end, &ms));
-        if end < text.len() {
-            out.push('…');
-        }
-        out
+        let ranges = ranges_in(start, end, &ms).into_iter().map(|r| r.start - start..r.end - start).collect();
+        let snippet = Snippet {
+            passage: Highlighted { text: text[start..end].to_owned(), ranges },
+            from: SnippetSource::Body,
+            cut_before: start > 0,
+            cut_after: end < text.len(),
+        };
+        (snippet, start)
     }
 }
 
-/// Escape `text[start..end]`, wrapping the parts of `ms` inside it in `<mark>`.
-fn render(text: &str, start: usize, end: usize, ms: &[(usize, usize, usize)]) -> String {
-    let mut out = String::with_capacity((end - start) + 32);
+/// The parts of the matches `ms` inside `text[start..end]`, clipped to it and
+/// to each other, in order.
+fn ranges_in(start: usize, end: usize, ms: &[(usize, usize, usize)]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
     let mut pos = start;
     for &(s, e, _) in ms {
         if e <= pos || s >= end {
@@ -150,45 +206,42 @@ fn render(text: &str, start: usize, end: usize, ms: &[(usize, usize, usize)]) ->
         }
         let s = s.max(pos);
         let e = e.min(end);
-        escape_into(&text[pos..s], &mut out);
-        out.push_str("<mark>");
-        escape_into(&text[s..e], &mut out);
-        out.push_str("</mark>");
+        out.push(s..e);
         pos = e;
     }
-    escape_into(&text[pos..end], &mut out);
     out
-}
-
-/// HTML-escape `s` into `out`; newlines become spaces.
-pub fn escape_into(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn marked(text: &str, ranges: &[Range<usize>]) -> String {
+        let mut out = String::new();
+        let mut pos = 0;
+        for r in ranges {
+            out.push_str(&text[pos..r.start]);
+            out.push('[');
+            out.push_str(&text[r.clone()]);
+            out.push(']');
+            pos = r.end;
+        }
+        out.push_str(&text[pos..]);
+        out
+    }
+
     #[test]
-    fn marks_exact_characters_and_escapes() {
+    fn marks_exact_characters_and_leaves_the_text_as_it_is() {
         let h = Highlighter::new(&["规范性文件".into()]);
-        assert_eq!(h.highlight_all("<b>规范性文件</b>管理"), "&lt;b&gt;<mark>规范性文件</mark>&lt;/b&gt;管理");
+        let t = "<b>规范性文件</b>管理";
+        assert_eq!(marked(t, &h.highlight_all(t)), "<b>[规范性文件]</b>管理");
     }
 
     #[test]
     fn traditional_text_is_marked_through_normalisation() {
         let h = Highlighter::new(&["规范性文件".into()]);
-        assert_eq!(h.highlight_all("關於規範性文件"), "關於<mark>規範性文件</mark>");
+        let t = "關於規範性文件";
+        assert_eq!(marked(t, &h.highlight_all(t)), "關於[規範性文件]");
     }
 
     #[test]
@@ -197,13 +250,22 @@ mod tests {
         let text = format!("政府{filler}政府和条例在这里{filler}");
         let h = Highlighter::new(&["政府".into(), "条例".into()]);
         let s = h.snippet(&text);
-        assert!(s.contains("<mark>政府</mark>和<mark>条例</mark>"), "{s}");
-        assert!(s.starts_with('…') && s.ends_with('…'));
+        let m = marked(&s.passage.text, &s.passage.ranges);
+        assert!(m.contains("[政府]和[条例]"), "{m}");
+        assert!(s.cut_before && s.cut_after && s.has_match());
+        assert_eq!(s.from, SnippetSource::Body);
     }
 
     #[test]
     fn no_match_gives_the_opening() {
         let h = Highlighter::new(&[]);
-        assert_eq!(h.snippet("短文本"), "短文本");
+        let s = h.snippet("短文本");
+        assert_eq!(
+            (s.passage.text.as_str(), s.has_match(), s.cut_before, s.cut_after),
+            ("短文本", false, false, false)
+        );
+        let long = "字".repeat(SNIPPET_CHARS + 1);
+        let s = h.snippet(&long);
+        assert_eq!((s.passage.text.chars().count(), s.cut_after), (SNIPPET_CHARS, true));
     }
 }

@@ -1,6 +1,7 @@
 //! Property tests (the quick fuzzing CI runs on every change): the query
 //! parser, normalisation, document-number keys and snippets never panic on
-//! any input and keep their invariants.
+//! any input and keep their invariants (a highlight is a range of a match, on
+//! character boundaries, inside its text).
 #![allow(clippy::unwrap_used)]
 
 use govsearch_index::snippet::Highlighter;
@@ -45,14 +46,21 @@ proptest! {
     }
 
     #[test]
-    fn snippets_escape_and_only_add_marks(text in mixed(), term in "[规范性文件国发a-z<>&\"']{1,4}") {
-        let h = Highlighter::new(&[normalize::normalize(&term)]);
-        for out in [h.snippet(&text), h.highlight_all(&text)] {
-            let stripped = out.replace("<mark>", "").replace("</mark>", "");
-            prop_assert!(!stripped.contains('<') && !stripped.contains('>'), "{}", out);
-            let plain = stripped.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&").replace('…', "");
-            let flat = text.replace(['\n', '\r'], " ");
-            prop_assert!(flat.contains(&plain), "{:?} not in {:?}", plain, flat);
+    fn highlights_are_ranges_of_matches_inside_the_text(text in mixed(), term in "[规范性文件国发a-z<>&\"']{1,4}") {
+        let norm = normalize::normalize(&term);
+        let h = Highlighter::new(std::slice::from_ref(&norm));
+        let s = h.snippet(&text);
+        prop_assert!(text.contains(&s.passage.text), "the passage is a slice of the text");
+        for (t, ranges) in [(text.as_str(), h.highlight_all(&text)), (s.passage.text.as_str(), s.passage.ranges.clone())] {
+            let mut pos = 0;
+            for r in &ranges {
+                prop_assert!(pos <= r.start && r.start < r.end && r.end <= t.len(), "{:?} in {:?}", ranges, t);
+                prop_assert!(t.is_char_boundary(r.start) && t.is_char_boundary(r.end), "{:?} in {:?}", r, t);
+                // What is marked is the term (or, at a window's end, a part of it), as normalised.
+                let marked = normalize::normalize(&t[r.clone()]).to_lowercase();
+                prop_assert!(norm.to_lowercase().contains(&marked), "{:?} marks {:?}", r, &t[r.clone()]);
+                pos = r.end;
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ use govsearch_index::{SearchRequest, SortOrder};
 use serde::Serialize;
 
 use super::{ApiError, AppState, blocking};
+use crate::render::{ApiHit, ApiSearchResponse};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -90,15 +91,16 @@ async fn search(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Result<R
     let req = SearchParams::parse(raw.as_deref()).to_request()?;
     let cat = st.catalogue.clone();
     let res = blocking(move || Ok(cat.search(&req)?)).await?;
-    Ok(Json(res).into_response())
+    Ok(Json(ApiSearchResponse::from(&res)).into_response())
 }
 
 #[derive(Serialize)]
-struct DocumentAnswer {
+struct DocumentAnswer<'a> {
     #[serde(flatten)]
-    document: govsearch_index::Document,
+    document: &'a govsearch_index::Document,
     attachments_summary: Vec<AttachmentSummary>,
-    related: Vec<govsearch_index::Hit>,
+    /// In the hit shape of `/api/search`.
+    related: Vec<ApiHit<'a>>,
 }
 
 #[derive(Serialize)]
@@ -112,25 +114,30 @@ struct AttachmentSummary {
 
 async fn document(State(st): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let cat = st.catalogue.clone();
-    let answer = blocking(move || {
+    let (document, related) = blocking(move || {
         let Some(document) = cat.get(&id)? else {
             return Err(ApiError::NotFound(format!("no document with id {id:?}")));
         };
         let related = cat.related(&id, 5)?;
-        let attachments_summary = document
-            .attachments
-            .iter()
-            .map(|a| AttachmentSummary {
-                name: a.name.clone(),
-                url: a.url.clone(),
-                kind: a.kind.clone(),
-                text_chars: a.text.chars().count(),
-                error: a.error.clone(),
-            })
-            .collect();
-        Ok(DocumentAnswer { document, attachments_summary, related })
+        Ok((document, related))
     })
     .await?;
+    let attachments_summary = document
+        .attachments
+        .iter()
+        .map(|a| AttachmentSummary {
+            name: a.name.clone(),
+            url: a.url.clone(),
+            kind: a.kind.clone(),
+            text_chars: a.text.chars().count(),
+            error: a.error.clone(),
+        })
+        .collect();
+    let answer = DocumentAnswer {
+        document: &document,
+        attachments_summary,
+        related: related.iter().map(ApiHit::from).collect(),
+    };
     Ok(Json(answer).into_response())
 }
 

@@ -2,9 +2,9 @@
 //!
 //! Every state is a URL (`/search?q=…&category=…&page=…`), the form works
 //! without JavaScript, and `app.js` only adds suggestions. Crawled text is
-//! untrusted: it is only ever interpolated as text; the one exception is the
-//! engine's `title_html`/`snippet_html`, which are escaped by the index crate
-//! with `<mark>` as the only markup.
+//! untrusted: it is only ever interpolated as text; the one exception is a
+//! hit's highlighted title and snippet, rendered by [`crate::render`], which
+//! escapes them itself with `<mark>` as the only markup.
 
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
@@ -12,10 +12,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use govsearch_index::{FacetCount, SearchResponse};
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{DOCTYPE, Markup, html};
 
 use super::api::SearchParams;
 use super::{ApiError, AppState, blocking};
+use crate::render::{MarkedHtml, SnippetHtml};
 
 const CSS: &str = include_str!("../../assets/web/app.css");
 const JS: &str = include_str!("../../assets/web/app.js");
@@ -204,7 +205,7 @@ fn results(p: &SearchParams, r: &SearchResponse) -> Markup {
                 ol class="hits" start=(r.size * (r.page - 1) + 1) {
                     @for h in &r.hits {
                         li class="hit" {
-                            h2 { a href=(document_href(&h.id)) { (PreEscaped(&h.title_html)) } }
+                            h2 { a href=(document_href(&h.id)) { (MarkedHtml(&h.title, &h.title_highlights)) } }
                             p class="meta" {
                                 @if !h.doc_number.is_empty() { span { "文号：" (h.doc_number) } }
                                 @if !h.publisher.is_empty() { span { "发布机构：" (h.publisher) } }
@@ -212,7 +213,7 @@ fn results(p: &SearchParams, r: &SearchResponse) -> Markup {
                                 @if !h.category.is_empty() { span class="cat" { (h.category) } }
                                 (validity_badge(&h.validity))
                             }
-                            p class="snippet" { (PreEscaped(&h.snippet_html)) }
+                            p class="snippet" { (SnippetHtml(&h.snippet)) }
                         }
                     }
                 }
