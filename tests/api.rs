@@ -36,6 +36,58 @@ async fn search_returns_highlighted_hits_and_facets() {
     assert!(j["took_ms"].as_f64().is_some());
 }
 
+/// The hit shape of the API is what it was when the index made the HTML: the
+/// same keys in the same order, `title_html`/`snippet_html` escaped with
+/// `<mark>` only, 附件： before a snippet from an attachment, and the related
+/// hits of a document in the same shape (no snippet).
+#[tokio::test]
+async fn hit_json_keeps_its_shape() {
+    let f = fixture();
+    let (s, body, _) = get(&f.state, "/api/search?q=%22%E7%99%BB%E8%AE%B0%E8%A1%A8%22").await; // "登记表": only in a's attachment
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let keys = [
+        "id",
+        "url",
+        "title",
+        "title_html",
+        "snippet_html",
+        "doc_number",
+        "index_number",
+        "publisher",
+        "category",
+        "topic",
+        "issued_date",
+        "published_date",
+        "validity",
+        "site",
+        "score",
+    ];
+    let hit = &body[body.find("\"hits\":[{").unwrap()..];
+    let at: Vec<usize> = keys.iter().map(|k| hit.find(&format!("\"{k}\":")).unwrap()).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "key order {at:?}: {hit}");
+    let j: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let h = j["hits"][0].as_object().unwrap();
+    assert_eq!(h.keys().count(), keys.len(), "no other keys: {h:?}");
+    let snippet = h["snippet_html"].as_str().unwrap();
+    assert!(snippet.starts_with("附件：") && snippet.contains("<mark>"), "{snippet}");
+
+    let (_, j) = get_json(&f.state, "/api/search?q=%E8%A7%84%E5%AE%9A").await; // 规定: b's title
+    let h = &j["hits"][0];
+    assert_eq!(h["id"], "b");
+    assert_eq!(
+        h["title_html"], "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;关于政府信息公开的<mark>规定</mark>",
+        "{h}"
+    );
+    let (_, j) = get_json(&f.state, "/api/documents/c").await;
+    let related = j["related"].as_array().unwrap();
+    assert!(!related.is_empty(), "{j}");
+    for r in related {
+        assert_eq!(r.as_object().unwrap().keys().count(), keys.len(), "{r}");
+        assert_eq!(r["snippet_html"], "", "{r}");
+        assert!(!r["title_html"].as_str().unwrap().contains("<script"), "{r}");
+    }
+}
+
 #[tokio::test]
 async fn document_number_in_any_bracket_style() {
     let f = fixture();

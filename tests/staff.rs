@@ -91,6 +91,74 @@ async fn tally_counts_each_item_once_and_lists_undated() {
     assert_eq!(j["groups"], serde_json::json!([{"value": "2024-03", "count": 2, "ids": ["i1", "n1"]}]));
 }
 
+/// The answers' shapes (keys in order), and the CLI's JSON and CSV the same
+/// as the API's for the same query.
+#[tokio::test]
+async fn report_shapes_and_the_cli_agree_with_the_api() {
+    use govsearch_index::tally::{GroupBy, Period, TallyQuery};
+    let (_d, st) = staff_fixture();
+    let keys_in_order = |body: &str, keys: &[&str]| {
+        let at: Vec<usize> = keys.iter().map(|k| body.find(&format!("\"{k}\":")).unwrap()).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{keys:?} at {at:?}: {body}");
+        let j: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(j.as_object().unwrap().keys().count(), keys.len(), "{body}");
+        j
+    };
+    let (_, body, _) = get(&st, "/api/tally?year=2024&site=a").await;
+    let tally_keys = [
+        "from",
+        "to",
+        "group_by",
+        "total",
+        "withdrawn",
+        "groups",
+        "undated",
+        "multi_url",
+        "year",
+        "rules",
+        "normative",
+    ];
+    let api = keys_in_order(&body, &tally_keys);
+    assert_eq!(api["group_by"], "category");
+    assert_eq!(api["groups"][0].as_object().unwrap().keys().collect::<Vec<_>>(), ["count", "ids", "value"]);
+    assert_eq!(api["normative"].as_object().unwrap().keys().count(), 3);
+    let (_, body, _) = get(&st, "/api/tally?from=2024-01-01&to=2024-06-30").await;
+    let days = keys_in_order(&body, &tally_keys);
+    assert_eq!(
+        (&days["year"], &days["rules"], &days["normative"]),
+        (&serde_json::Value::Null, &serde_json::Value::Null, &serde_json::Value::Null)
+    );
+    let (_, body, _) = get(&st, "/api/audit?as_of=2024-12-31").await;
+    let audit = keys_in_order(&body, &["as_of", "sites", "documents", "kinds", "findings", "not_checked"]);
+    // The first finding and the first kind, as sent (a Value sorts its keys).
+    let first = |list: &str| {
+        let at = body.find(&format!("\"{list}\":[{{")).unwrap() + list.len() + 4;
+        body[at..at + body[at..].find('}').unwrap() + 1].to_owned()
+    };
+    let finding = first("findings");
+    keys_in_order(&finding, &["severity", "code", "message", "doc_id", "url", "title", "link_url", "dates"]);
+    let kind = first("kinds");
+    keys_in_order(&kind, &["id", "name", "count", "latest", "status", "evidence"]);
+    assert_eq!(audit["kinds"].as_array().unwrap().len(), 15);
+
+    // The CLI: the same JSON, and the CSV of the total is the API's list=all.
+    let q = TallyQuery {
+        period: Period::Year(2024),
+        sites: vec!["a".into()],
+        publisher: None,
+        group_by: GroupBy::Category,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("t.csv");
+    let json = govsearch::cli::tally(&st.catalogue, &q, true, Some(&csv)).unwrap();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&json).unwrap(), api);
+    let (_, api_csv, _) = get(&st, "/api/tally.csv?year=2024&site=a&list=all").await;
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), api_csv);
+    let e =
+        govsearch::cli::tally(&st.catalogue, &TallyQuery { sites: vec!["zz".into()], ..q }, false, None).unwrap_err();
+    assert!(format!("{e:#}").starts_with("site: \"zz\""), "worded as the API words it: {e:#}");
+}
+
 #[tokio::test]
 async fn tally_csv_has_a_bom_and_the_chinese_text() {
     let (_d, st) = staff_fixture();

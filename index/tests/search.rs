@@ -93,6 +93,29 @@ fn traditional_query_finds_simplified_text() {
     assert_eq!(ids(&cat, "規範性文件")[0], "trad");
 }
 
+/// A body without the words: the snippet comes from the attachment that holds
+/// the first match, and says which one.
+#[test]
+fn attachment_snippets_name_their_attachment() {
+    let att = |name: &str, text: &str| govsearch_index::Attachment {
+        name: name.into(),
+        text: text.into(),
+        ..Default::default()
+    };
+    let mut d = doc("x", "通知", "正文没有要找的词。");
+    d.attachments =
+        vec![att("空.pdf", ""), att("一.docx", "第一个附件。"), att("二.xlsx", "名单：<b>示例市停车场</b>收费标准")];
+    let (_d, cat) = catalogue(&[d]);
+    let r = cat.search(&SearchRequest { q: "\"停车场收费\"".into(), ..Default::default() }).unwrap();
+    assert_eq!(r.total, 0, "a phrase that is not there");
+    let r = cat.search(&SearchRequest { q: "\"停车场\"".into(), ..Default::default() }).unwrap();
+    let s = &r.hits[0].snippet;
+    assert_eq!(s.from, govsearch_index::snippet::SnippetSource::Attachment { name: "二.xlsx".into() }, "{s:?}");
+    let marked: Vec<&str> = s.passage.ranges.iter().map(|r| &s.passage.text[r.clone()]).collect();
+    assert_eq!(marked, ["停车场"]);
+    assert!(s.passage.text.contains("<b>示例市停车场</b>"), "{s:?}");
+}
+
 /// The index returns highlights as data, crawled text as it is: escaping is
 /// the edges' job (see `src/render.rs` and `tests/api.rs` in the root package).
 #[test]
