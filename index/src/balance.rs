@@ -49,15 +49,15 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
-    /// For this machine: one segment per core, from [`crate::search::PARALLEL_FROM_DOCS`]
+    /// For this machine: one segment per core, from [`crate::tuning::PARALLEL_FROM_DOCS`]
     /// documents, parts of at least twice [`MERGE_UP_TO`].
     pub(crate) fn for_this_machine() -> Layout {
         Layout {
             // One per search thread, two at least: one core searches two parts
             // in turn, and one part of a million documents would be a bigger
             // merge than was measured.
-            parts: crate::search::search_threads().max(2),
-            min_docs: crate::search::PARALLEL_FROM_DOCS,
+            parts: crate::tuning::search_threads().max(2),
+            min_docs: crate::tuning::PARALLEL_FROM_DOCS,
             min_part: 2 * MERGE_UP_TO as u64,
         }
     }

@@ -29,6 +29,7 @@ mod facets;
 pub mod normalize;
 pub mod query;
 mod query_types;
+mod rank;
 pub mod report;
 mod schema;
 mod search;
@@ -38,6 +39,7 @@ mod stored;
 mod suggest;
 pub mod synonyms;
 pub mod tally;
+mod tuning;
 
 pub use catalogue::{Catalogue, CatalogueWriter, IndexStats, MAX_IN_FLIGHT_BYTES, WRITER_HEAP_BYTES, is_demoted};
 pub use document::{Attachment, Document};

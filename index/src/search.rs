@@ -11,7 +11,7 @@
 //! with any word enough (`QueryInfo::relaxed`).
 //!
 //! *Ranking* adds, on top of the n-gram phrase scores (title ×3, 文号 etc. ×2,
-//! body ×1):
+//! body ×1; every weight is a constant of `rank`):
 //! * BM25 over jieba words in the title (×2) (bodies are ranked by their
 //!   n-gram phrase scores, which count the same occurrences);
 //! * the whole unquoted term as a phrase in the title (×4) and body (×1.5):
@@ -22,7 +22,7 @@
 //! * the whole query equal to the whole title (×12);
 //! * a document number recognised in the query equal to the document's (×40):
 //!   typing 粤公规2020 3号 puts that document first;
-//! * then `tweak`: 失效/废止 documents ×0.7 (still found, below valid ones of
+//! * then `rank::tweak`: 失效/废止 documents ×0.7 (still found, below valid ones of
 //!   equal relevance) and up to +2% for recency, so newer documents win ties.
 
 use std::collections::HashSet;
@@ -47,7 +47,8 @@ use crate::query::{ParsedQuery, QTerm, Scope, parse};
 use crate::query_types::*;
 use crate::schema::{Fields, day_number};
 use crate::snippet::{Highlighter, Snippet, SnippetSource};
-use crate::{docnum, synonyms};
+use crate::tuning::{PARALLEL_FROM_DOCS, search_threads};
+use crate::{docnum, rank, synonyms};
 
 /// Default page size.
 pub const DEFAULT_PAGE_SIZE: usize = 10;
@@ -55,19 +56,6 @@ pub const DEFAULT_PAGE_SIZE: usize = 10;
 /// Hits by relevance that the costly boosts (see `TermPlan::rescore`) are
 /// added to before the final ranking, as Lucene's `QueryRescorer` does.
 const RESCORE_WINDOW: usize = 200;
-
-/// From this many documents a search runs its segments on all cores: one
-/// broad query at a million documents then answers in about half the time.
-/// Below it, handing segments to other threads costs more than it saves.
-pub(crate) const PARALLEL_FROM_DOCS: u64 = 100_000;
-/// At most this many threads search one query's segments.
-const MAX_SEARCH_THREADS: usize = 8;
-
-/// Threads that search one query's segments (of a big enough catalogue): one
-/// per core, up to [`MAX_SEARCH_THREADS`].
-pub(crate) fn search_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_SEARCH_THREADS)
-}
 
 type Clause = (Occur, Box<dyn Query>);
 
@@ -209,9 +197,9 @@ fn any_of(mut qs: Vec<Box<dyn Query>>) -> Option<Box<dyn Query>> {
 /// Where a text is looked for, with its weight.
 fn ngram_fields(f: &Fields, scope: Scope) -> Vec<(Field, Score)> {
     match scope {
-        Scope::Any => vec![(f.title_ng, 3.0), (f.meta_ng, 2.0), (f.body_ng, 1.0)],
-        Scope::Title => vec![(f.title_ng, 3.0)],
-        Scope::DocNumber => vec![(f.meta_ng, 2.0)],
+        Scope::Any => vec![(f.title_ng, rank::TITLE), (f.meta_ng, rank::META), (f.body_ng, rank::BODY)],
+        Scope::Title => vec![(f.title_ng, rank::TITLE)],
+        Scope::DocNumber => vec![(f.meta_ng, rank::META)],
     }
 }
 
@@ -248,7 +236,7 @@ fn plan_term(f: &Fields, t: &QTerm, highlights: &mut Vec<String>) -> TermPlan {
             if !key.is_empty() {
                 alts.push(boosted(
                     Box::new(TermQuery::new(Term::from_field_text(f.doc_number_key, &key), IndexRecordOption::Basic)),
-                    40.0,
+                    rank::DOC_NUMBER,
                 ));
             }
             if let Some(q) = occurs(f, Scope::DocNumber, &t.text) {
@@ -267,25 +255,25 @@ fn plan_term(f: &Fields, t: &QTerm, highlights: &mut Vec<String>) -> TermPlan {
                 let mut alts: Vec<Box<dyn Query>> = occurs(f, t.scope, w).into_iter().collect();
                 highlights.push(w.clone());
                 for alt in synonyms::alternatives(w) {
-                    alts.extend(occurs(f, t.scope, alt).map(|q| boosted(q, 0.8)));
+                    alts.extend(occurs(f, t.scope, alt).map(|q| boosted(q, rank::SYNONYM)));
                     highlights.push(alt.clone());
                 }
                 plan.required.extend(any_of(alts));
                 plan.boosts.push(boosted(
                     Box::new(TermQuery::new(Term::from_field_text(f.title_w, w), IndexRecordOption::WithFreqs)),
-                    2.0,
+                    rank::TITLE_WORDS,
                 ));
             }
             if words.len() > 1 {
                 highlights.push(t.text.clone());
                 if let Some(phrase) = NgramPhrase::new(&t.text) {
                     if let Some(q) = phrase.query(f.title_ng) {
-                        plan.boosts.push(boosted(q, 4.0));
+                        plan.boosts.push(boosted(q, rank::TITLE_PHRASE));
                     }
                     if t.scope == Scope::Any
                         && let Some(q) = phrase.query(f.body_ng)
                     {
-                        plan.rescore.push(boosted(q, 1.5));
+                        plan.rescore.push(boosted(q, rank::BODY_PHRASE));
                     }
                 }
             }
@@ -347,7 +335,10 @@ fn text_query(
     if key.chars().count() >= 4 {
         clauses.push((
             Occur::Should,
-            boosted(Box::new(TermQuery::new(Term::from_field_text(f.title_key, &key), IndexRecordOption::Basic)), 12.0),
+            boosted(
+                Box::new(TermQuery::new(Term::from_field_text(f.title_key, &key), IndexRecordOption::Basic)),
+                rank::WHOLE_TITLE,
+            ),
         ));
     }
     let mut main: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
@@ -359,7 +350,7 @@ fn text_query(
             .map(|k| {
                 boosted(
                     Box::new(TermQuery::new(Term::from_field_text(f.doc_number_key, k), IndexRecordOption::Basic)),
-                    40.0,
+                    rank::DOC_NUMBER,
                 )
             })
             .collect();
@@ -373,21 +364,6 @@ fn text_query(
 /// A document's `tweak` from its segment's cached ones (1 when not cached).
 fn tweak_of(tweaks: Option<&Vec<f32>>, doc: DocId) -> f32 {
     tweaks.and_then(|t| t.get(doc as usize)).copied().unwrap_or(1.0)
-}
-
-/// The ranking multiplier of a document: 失效/废止 ×0.7 (still found, below
-/// valid ones of equal relevance) and up to +2% for recency (`day` is
-/// yyyymmdd, 0 when unknown), so newer documents win ties.
-pub(crate) fn tweak(demoted: bool, day: i64) -> f32 {
-    let mut s = 1.0;
-    if demoted {
-        s *= 0.7;
-    }
-    if day > 0 {
-        let years = ((day / 10_000) - 1950).clamp(0, 100) as f32;
-        s *= 1.0 + 0.02 * years / 100.0;
-    }
-    s
 }
 
 /// A hit from a stored document, the ranges of its title's matches and its snippet.
@@ -746,7 +722,7 @@ impl Catalogue {
                 Occur::Should,
                 boosted(
                     Box::new(TermQuery::new(Term::from_field_text(f.title_w, &w), IndexRecordOption::WithFreqs)),
-                    2.0,
+                    rank::TITLE_WORDS,
                 ),
             ));
         }

@@ -107,7 +107,7 @@ impl SegmentCache {
         })
     }
 
-    /// The ranking multiplier of every document (see `search::tweak`).
+    /// The ranking multiplier of every document (see `rank::tweak`).
     pub(crate) fn tweaks(&self, segment: &SegmentReader) -> tantivy::Result<Arc<Vec<f32>>> {
         let ff = segment.fast_fields();
         let demoted = ff.u64("demoted")?;
@@ -115,7 +115,7 @@ impl SegmentCache {
         self.get_or_build(segment, "tweak", || {
             let demoted = decode(segment.max_doc(), false, |docs, out| demoted.first_vals(docs, out), |d: u64| d == 1);
             let day = decode(segment.max_doc(), 0, |docs, out| day.first_vals(docs, out), |d: i64| d);
-            Ok(demoted.iter().zip(&day).map(|(&dem, &d)| crate::search::tweak(dem, d)).collect())
+            Ok(demoted.iter().zip(&day).map(|(&dem, &d)| crate::rank::tweak(dem, d)).collect())
         })
     }
 
