@@ -4,6 +4,7 @@
 //! `<mark>` — and the CLI with 【】. The label of a snippet taken from an
 //! attachment (附件：) is UI too, so it is added here.
 
+use std::fmt::{self, Write};
 use std::ops::Range;
 
 use govsearch_index::snippet::{Snippet, SnippetSource};
@@ -13,92 +14,123 @@ use serde::Serialize;
 /// What a snippet from an attachment is prefixed with.
 const ATTACHMENT_LABEL: &str = "附件：";
 
+/// Writes a plain part of a highlighted text.
+type Plain<W> = fn(&str, &mut W) -> fmt::Result;
+
 /// HTML-escape `s` into `out`; line breaks become spaces.
-pub fn escape_into(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
+pub fn escape_into<W: Write>(s: &str, out: &mut W) -> fmt::Result {
+    let mut rest = s;
+    while let Some(i) = rest.find(['&', '<', '>', '"', '\'', '\n', '\r']) {
+        out.write_str(&rest[..i])?;
+        out.write_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => " ",
+        })?;
+        rest = &rest[i + 1..];
     }
+    out.write_str(rest)
+}
+
+fn flat_into<W: Write>(s: &str, out: &mut W) -> fmt::Result {
+    let mut parts = s.split(['\n', '\r']);
+    out.write_str(parts.next().unwrap_or(""))?;
+    for p in parts {
+        out.write_char(' ')?;
+        out.write_str(p)?;
+    }
+    Ok(())
 }
 
 /// `text` with the parts in `ranges` between `open` and `close`, each plain
 /// part written by `plain`. Ranges that are out of order, outside the text or
 /// not on character boundaries are skipped, never a panic.
-fn marked_into(
+fn marked_into<W: Write>(
     text: &str,
     ranges: &[Range<usize>],
-    out: &mut String,
+    out: &mut W,
     (open, close): (&str, &str),
-    plain: fn(&str, &mut String),
-) {
+    plain: Plain<W>,
+) -> fmt::Result {
     let mut pos = 0;
     for r in ranges {
         let (Some(before), Some(inside)) = (text.get(pos..r.start), text.get(r.clone())) else { continue };
-        plain(before, out);
-        out.push_str(open);
-        plain(inside, out);
-        out.push_str(close);
+        plain(before, out)?;
+        out.write_str(open)?;
+        plain(inside, out)?;
+        out.write_str(close)?;
         pos = r.end;
     }
-    plain(text.get(pos..).unwrap_or(""), out);
+    plain(text.get(pos..).unwrap_or(""), out)
+}
+
+fn snippet_into<W: Write>(s: &Snippet, out: &mut W, marks: (&str, &str), plain: Plain<W>) -> fmt::Result {
+    if s.passage.text.is_empty() {
+        return Ok(());
+    }
+    if let SnippetSource::Attachment { .. } = s.from {
+        out.write_str(ATTACHMENT_LABEL)?;
+    }
+    if s.cut_before {
+        out.write_char('…')?;
+    }
+    marked_into(&s.passage.text, &s.passage.ranges, out, marks, plain)?;
+    if s.cut_after {
+        out.write_char('…')?;
+    }
+    Ok(())
 }
 
 /// `text` as HTML with its `ranges` in `<mark>`, written into `out`.
 pub fn html_marked_into(text: &str, ranges: &[Range<usize>], out: &mut String) {
-    marked_into(text, ranges, out, ("<mark>", "</mark>"), escape_into);
+    let _ = marked_into(text, ranges, out, ("<mark>", "</mark>"), escape_into); // a String never fails
 }
 
 /// A snippet as HTML (escaped, matches in `<mark>`), written into `out`.
 pub fn snippet_html_into(s: &Snippet, out: &mut String) {
-    snippet_into(s, out, ("<mark>", "</mark>"), escape_into);
-}
-
-fn snippet_into(s: &Snippet, out: &mut String, marks: (&str, &str), plain: fn(&str, &mut String)) {
-    if s.passage.text.is_empty() {
-        return;
-    }
-    if let SnippetSource::Attachment { .. } = s.from {
-        out.push_str(ATTACHMENT_LABEL);
-    }
-    if s.cut_before {
-        out.push('…');
-    }
-    marked_into(&s.passage.text, &s.passage.ranges, out, marks, plain);
-    if s.cut_after {
-        out.push('…');
-    }
-}
-
-fn flat_into(s: &str, out: &mut String) {
-    out.extend(s.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }));
+    let _ = snippet_into(s, out, ("<mark>", "</mark>"), escape_into);
 }
 
 /// A snippet for a terminal: matches in 【】, on one line.
 pub fn snippet_terminal(s: &Snippet) -> String {
     let mut out = String::with_capacity(s.passage.text.len() + 16);
-    snippet_into(s, &mut out, ("【", "】"), flat_into);
+    let _ = snippet_into(s, &mut out, ("【", "】"), flat_into);
     out
 }
 
-/// A hit's title as HTML with its matches in `<mark>`.
-pub fn title_html(h: &Hit) -> String {
-    let mut out = String::with_capacity(h.title.len() + 16);
-    html_marked_into(&h.title, &h.title_highlights, &mut out);
-    out
+/// A highlighted text as HTML, written as it is serialised (no string of its own).
+#[derive(Debug, Clone, Copy)]
+pub struct TitleHtml<'a>(pub &'a str, pub &'a [Range<usize>]);
+
+impl fmt::Display for TitleHtml<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        marked_into(self.0, self.1, f, ("<mark>", "</mark>"), escape_into)
+    }
 }
 
-/// A hit's snippet as HTML.
-pub fn snippet_html(h: &Hit) -> String {
-    let mut out = String::with_capacity(h.snippet.passage.text.len() + 32);
-    snippet_html_into(&h.snippet, &mut out);
-    out
+impl Serialize for TitleHtml<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A snippet as HTML, written as it is serialised.
+#[derive(Debug, Clone, Copy)]
+pub struct SnippetHtmlText<'a>(pub &'a Snippet);
+
+impl fmt::Display for SnippetHtmlText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        snippet_into(self.0, f, ("<mark>", "</mark>"), escape_into)
+    }
+}
+
+impl Serialize for SnippetHtmlText<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// Escaped text with its highlights in `<mark>`, for maud templates.
@@ -121,14 +153,15 @@ impl maud::Render for SnippetHtml<'_> {
 
 /// A hit as the JSON API (and `govsearch search --json`) answers it: the
 /// document's fields with `title_html` and `snippet_html` — escaped HTML,
-/// `<mark>` the only markup — in the order the API has always had.
+/// `<mark>` the only markup — in the order the API has always had. The HTML
+/// is written straight into the JSON, with no string per hit of its own.
 #[derive(Debug, Serialize)]
 pub struct ApiHit<'a> {
     pub id: &'a str,
     pub url: &'a str,
     pub title: &'a str,
-    pub title_html: String,
-    pub snippet_html: String,
+    pub title_html: TitleHtml<'a>,
+    pub snippet_html: SnippetHtmlText<'a>,
     pub doc_number: &'a str,
     pub index_number: &'a str,
     pub publisher: &'a str,
@@ -147,8 +180,8 @@ impl<'a> From<&'a Hit> for ApiHit<'a> {
             id: &h.id,
             url: &h.url,
             title: &h.title,
-            title_html: title_html(h),
-            snippet_html: snippet_html(h),
+            title_html: TitleHtml(&h.title, &h.title_highlights),
+            snippet_html: SnippetHtmlText(&h.snippet),
             doc_number: &h.doc_number,
             index_number: &h.index_number,
             publisher: &h.publisher,
@@ -215,6 +248,14 @@ mod tests {
         let body = snippet("短文本", Vec::new(), SnippetSource::Body, (false, false));
         assert_eq!(snippet_terminal(&body), "短文本");
         assert_eq!(snippet_terminal(&Snippet::default()), "");
+        let mut html = String::new();
+        snippet_html_into(&s, &mut html);
+        assert_eq!(SnippetHtmlText(&s).to_string(), html, "the JSON's form is the page's");
+        assert_eq!(
+            TitleHtml(t, &[at..at + 3]).to_string(),
+            "&lt;script&gt;alert(1)&lt;/script&gt;<mark>规</mark>范性文件 &#39;&quot;&amp;"
+        );
+        assert_eq!(serde_json::to_string(&TitleHtml("a\"<", &[])).unwrap(), "\"a&quot;&lt;\"");
     }
 
     #[test]
