@@ -102,6 +102,16 @@ pub async fn crawl(
     Ok(ExitCode::SUCCESS)
 }
 
+/// What the demo serves: the catalogue it just built and the data folder it
+/// crawled into (so the audit runs its crawl checks and `/metrics` has the
+/// crawl gauges). No admin settings: the demo has no admin endpoints.
+pub fn demo_state(data: &DataDir) -> Result<server::AppState> {
+    let cat = Arc::new(Catalogue::open(&data.index_dir())?);
+    let mut state = server::AppState::new(cat);
+    state.data = Some(data.clone());
+    Ok(state)
+}
+
 /// The demo: bundled site → real crawl → index → serve, until Ctrl-C.
 pub async fn demo(data: &DataDir, addr: SocketAddr, site_addr: SocketAddr, quiet: bool) -> Result<ExitCode> {
     let started = std::time::Instant::now();
@@ -111,8 +121,7 @@ pub async fn demo(data: &DataDir, addr: SocketAddr, site_addr: SocketAddr, quiet
     eprintln!("demo government site: {}", site.base_url());
     let config = Config::parse(&site.config_toml(), "the demo site config")?;
     crawl(data, &config, None, None, true, quiet).await?;
-    let cat = Arc::new(Catalogue::open(&data.index_dir())?);
-    let state = server::AppState::new(cat);
+    let state = demo_state(data)?;
     eprintln!(
         "ready in {:.1} s: search at http://{} (Ctrl-C to stop)",
         started.elapsed().as_secs_f64(),

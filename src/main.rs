@@ -278,9 +278,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let sites = config.map(|c| govsearch_crawler::Config::from_path(&c)).transpose()?.map(Arc::new);
             let cat = Arc::new(govsearch_index::Catalogue::open(&data.index_dir())?);
             let mut state = server::AppState::new(cat);
-            state.admin_token = admin_token.filter(|t| !t.is_empty()).map(Arc::from);
+            state.data = Some(data.clone());
+            state.admin.token = admin_token.filter(|t| !t.is_empty()).map(Arc::from);
             state.cors_origin = cors_origin;
-            state.admin = Some(server::admin::AdminConfig { data: data.clone(), sites });
+            state.admin.sites = sites;
             if !(rate_limit.is_finite() && rate_limit >= 0.0) {
                 anyhow::bail!("--rate-limit must be requests per second, 0 or more (0 turns it off); got {rate_limit}");
             }

@@ -61,8 +61,8 @@ pub async fn render(State(st): State<AppState>) -> Response {
     // Crawl counters from the crawl state, when the server knows its data folder
     // (read before the metrics lock is taken: no lock is held across an await).
     let mut crawl_counts = None;
-    if let Some(admin) = &st.admin {
-        let db = admin.data.crawl_db();
+    if let Some(data) = &st.data {
+        let db = data.crawl_db();
         if db.exists() {
             crawl_counts = tokio::task::spawn_blocking(move || {
                 govsearch_crawler::CrawlState::open(&db).and_then(|s| s.status_counts()).ok()

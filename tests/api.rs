@@ -198,7 +198,7 @@ async fn admin_needs_the_token() {
         govsearch::server::app(state).oneshot(req.body(Body::empty()).unwrap()).await.unwrap().status()
     };
     assert_eq!(post(f.state.clone(), None).await, StatusCode::NOT_FOUND, "off without a token");
-    f.state.admin_token = Some("s3cret".into());
+    f.state.admin.token = Some("s3cret".into());
     assert_eq!(post(f.state.clone(), None).await, StatusCode::UNAUTHORIZED);
     assert_eq!(post(f.state.clone(), Some("Bearer wrong")).await, StatusCode::UNAUTHORIZED);
     assert_eq!(post(f.state.clone(), Some("Bearer s3cret")).await, StatusCode::OK);
@@ -295,14 +295,13 @@ async fn cors_is_off_by_default_and_configurable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_reindex_and_crawl_jobs() {
-    use govsearch::server::admin::AdminConfig;
     let dir = tempfile::tempdir().unwrap();
     let data = govsearch::data::DataDir::open(dir.path()).unwrap();
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo/docs.jsonl.gz");
     govsearch::pipeline::import(&data, &corpus, "import").unwrap();
     let cat = std::sync::Arc::new(govsearch_index::Catalogue::open(&data.index_dir()).unwrap());
     let mut st = govsearch::server::AppState::new(cat.clone());
-    st.admin_token = Some("tok".into());
+    st.admin.token = Some("tok".into());
     let post = |st: govsearch::server::AppState, uri: &'static str| async move {
         let res = govsearch::server::app(st)
             .oneshot(Request::post(uri).header("authorization", "Bearer tok").body(Body::empty()).unwrap())
@@ -314,7 +313,7 @@ async fn admin_reindex_and_crawl_jobs() {
     };
     // Without a data folder the jobs are unavailable, not a 500.
     assert_eq!(post(st.clone(), "/api/admin/reindex").await.0, StatusCode::SERVICE_UNAVAILABLE);
-    st.admin = Some(AdminConfig { data: data.clone(), sites: None });
+    st.data = Some(data.clone());
     // Empty the index: the rebuild must bring the 291 imported documents back.
     let mut w = cat.writer().unwrap();
     w.delete_all().unwrap();
@@ -345,7 +344,8 @@ async fn admin_reindex_and_crawl_jobs() {
     // With the demo site configured: unknown site 400, known site 202 and the documents arrive.
     let site = govsearch::demo_site::DemoSite::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let config = govsearch_crawler::Config::parse(&site.config_toml(), "demo").unwrap();
-    st.admin = Some(AdminConfig { data: data.clone(), sites: Some(std::sync::Arc::new(config)) });
+    st.data = Some(data.clone());
+    st.admin.sites = Some(std::sync::Arc::new(config));
     let (s, j) = post(st.clone(), "/api/admin/crawl?site=nope").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(j["error"]["message"].as_str().unwrap().starts_with("site"), "{j}");
@@ -383,7 +383,7 @@ async fn metrics_count_crawled_urls_by_status() {
     site.shutdown().await;
     let cat = std::sync::Arc::new(govsearch_index::Catalogue::open(&data.index_dir()).unwrap());
     let mut st = govsearch::server::AppState::new(cat);
-    st.admin = Some(govsearch::server::admin::AdminConfig { data, sites: None });
+    st.data = Some(data);
     let (s, body, _) = get(&st, "/metrics").await;
     assert_eq!(s, StatusCode::OK);
     let fetched: u64 = body

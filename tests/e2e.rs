@@ -116,6 +116,31 @@ async fn demo_site_crawled_indexed_and_served() {
 /// taken down while still linked, and the site is crawled again. GET
 /// /api/audit then names the edited document (changed after publication) and
 /// both dead links, and the staff page shows them.
+/// `govsearch demo` serves the data folder it crawled into: after its crawl
+/// the audit runs the two crawl-state checks (before, they were listed
+/// as not checked: the server found its data folder only through the admin
+/// config) and `/metrics` has the crawl gauges.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_audits_its_crawl_and_reports_crawl_gauges() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::open(dir.path()).unwrap();
+    let site = DemoSite::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let config = govsearch_crawler::Config::parse(&site.config_toml(), "demo").unwrap();
+    // Twice, as a second `govsearch demo` does: changes are seen from the second crawl on.
+    govsearch::cli::crawl(&data, &config, None, None, true, true).await.unwrap();
+    govsearch::cli::crawl(&data, &config, None, None, true, true).await.unwrap();
+    site.shutdown().await;
+    let state = govsearch::cli::demo_state(&data).unwrap();
+    let (status, j) = crate::common::get_json(&state, "/api/audit").await;
+    assert_eq!(status, 200, "{j}");
+    let not_checked: Vec<String> =
+        j["not_checked"].as_array().unwrap().iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect();
+    assert!(not_checked.is_empty(), "{not_checked:?}");
+    let (status, metrics, _) = crate::common::get(&state, "/metrics").await;
+    assert_eq!(status, 200);
+    assert!(metrics.contains("govsearch_crawl_urls{status="), "{metrics}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_reports_pages_changed_after_publication_and_broken_links() {
     let docs: Vec<DemoDoc> = demo_documents().unwrap().into_iter().take(12).collect();
@@ -148,7 +173,7 @@ async fn audit_reports_pages_changed_after_publication_and_broken_links() {
     let doc_id = |path: &str| format!("demo:{}", pipeline::url_key(&url(path)));
     let cat = Arc::new(govsearch_index::Catalogue::open(&data.index_dir()).unwrap());
     let mut state = server::AppState::new(cat);
-    state.admin = Some(server::admin::AdminConfig { data: data.clone(), sites: None });
+    state.data = Some(data.clone());
     let (status, j) = crate::common::get_json(&state, "/api/audit").await;
     let day_after = govsearch_index::dates::today();
     assert_eq!(status, 200, "{j}");

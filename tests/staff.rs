@@ -299,7 +299,7 @@ async fn crawl_findings_are_escaped_on_the_staff_page_and_in_markdown() {
     state.record(run, FetchRecord { url: dead.into(), http_status: Some(404), ..Default::default() }).unwrap();
     state.finish_run(run).unwrap();
     drop(state);
-    st.admin = Some(govsearch::server::admin::AdminConfig { data: data.clone(), sites: None });
+    st.data = Some(data.clone());
 
     let (_, j) = get_json(&st, "/api/audit").await;
     let codes: Vec<(&str, &str)> = j["findings"]

@@ -21,12 +21,20 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/api/admin/crawl", post(crawl))
 }
 
-/// What the admin endpoints need besides the catalogue.
-#[derive(Clone, Debug)]
-pub struct AdminConfig {
-    pub data: DataDir,
+/// The admin settings: who may call the admin endpoints, and which sites
+/// they crawl. The data folder the jobs write is [`AppState::data`].
+#[derive(Clone, Debug, Default)]
+pub struct AdminSettings {
+    /// Bearer token for /api/admin/*; the endpoints are off (404) when `None`.
+    pub token: Option<Arc<str>>,
     /// The sites config crawls and reindexes use (`serve --config`).
     pub sites: Option<Arc<govsearch_crawler::Config>>,
+}
+
+/// What an admin job works on.
+struct Job {
+    data: DataDir,
+    sites: Option<Arc<govsearch_crawler::Config>>,
 }
 
 async fn reload(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
@@ -35,10 +43,12 @@ async fn reload(State(st): State<AppState>, headers: HeaderMap) -> Result<Respon
     Ok(Json(serde_json::json!({ "reloaded": true, "documents": st.catalogue.num_docs() })).into_response())
 }
 
-fn admin_config(st: &AppState) -> Result<AdminConfig, ApiError> {
-    st.admin
+fn admin_job(st: &AppState) -> Result<Job, ApiError> {
+    let data = st
+        .data
         .clone()
-        .ok_or_else(|| ApiError::Unavailable("this server was started without a data folder for admin jobs".into()))
+        .ok_or_else(|| ApiError::Unavailable("this server was started without a data folder for admin jobs".into()))?;
+    Ok(Job { data, sites: st.admin.sites.clone() })
 }
 
 /// Rebuild the index from stored pages and imports in the background, then
@@ -48,7 +58,7 @@ fn admin_config(st: &AppState) -> Result<AdminConfig, ApiError> {
 /// another rebuild holds the data folder.
 async fn reindex(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     check_admin(&st, &headers)?;
-    let admin = admin_config(&st)?;
+    let admin = admin_job(&st)?;
     let lock =
         govsearch_crawler::CrawlLock::acquire(&admin.data.root).map_err(|e| ApiError::Conflict(e.to_string()))?;
     let cat = st.catalogue.clone();
@@ -78,7 +88,7 @@ fn rebuild_and_reload(
 /// Start a crawl of one configured site in the background (then reindex); 202 at once.
 async fn crawl(State(st): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
     check_admin(&st, &headers)?;
-    let admin = admin_config(&st)?;
+    let admin = admin_job(&st)?;
     let Some(config) = admin.sites.clone() else {
         return Err(ApiError::Unavailable("no sites config: start the server with --config sites.toml".into()));
     };

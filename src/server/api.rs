@@ -174,7 +174,7 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 pub(crate) fn check_admin(st: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(token) = st.admin_token.as_deref() else {
+    let Some(token) = st.admin.token.as_deref() else {
         return Err(ApiError::NotFound("admin endpoints are off (no admin token configured)".into()));
     };
     let given = headers

@@ -34,14 +34,16 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub catalogue: Arc<Catalogue>,
-    /// Admin token; admin endpoints are off when `None`.
-    pub admin_token: Option<Arc<str>>,
+    /// The data folder (crawl state, imports, index), when the server has one:
+    /// the audit's crawl checks, the crawl gauges of `/metrics` and the admin
+    /// jobs read it.
+    pub data: Option<crate::data::DataDir>,
+    /// Admin token and sites config.
+    pub admin: admin::AdminSettings,
     pub started: Instant,
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The one origin allowed to call the API from a browser (CORS); off when `None`.
     pub cors_origin: Option<String>,
-    /// Data folder and sites config for admin reindex/crawl jobs; those endpoints answer 503 without it.
-    pub admin: Option<admin::AdminConfig>,
     /// Per-client request limit; off when `None` (in-process use, benchmarks).
     pub rate_limit: Option<Arc<ratelimit::RateLimiter>>,
 }
@@ -50,11 +52,11 @@ impl AppState {
     pub fn new(catalogue: Arc<Catalogue>) -> AppState {
         AppState {
             catalogue,
-            admin_token: None,
+            data: None,
+            admin: admin::AdminSettings::default(),
             started: Instant::now(),
             metrics: Arc::default(),
             cors_origin: None,
-            admin: None,
             rate_limit: None,
         }
     }

@@ -113,8 +113,7 @@ async fn api_tally_csv(State(st): State<AppState>, RawQuery(raw): RawQuery) -> R
 fn run_audit(st: &AppState, p: &SearchParams) -> Result<AuditReport, ApiError> {
     let query = AuditQuery { sites: sites(p), as_of: p.get("as_of").map(str::to_owned) };
     let docs = st.catalogue.records()?;
-    // The server knows its data folder (and so the crawl state) through the admin config.
-    let facts = match st.admin.as_ref().map(|a| &a.data) {
+    let facts = match &st.data {
         Some(d) => d.crawl_facts().map_err(ApiError::Internal)?,
         None => None,
     };
