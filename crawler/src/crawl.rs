@@ -476,7 +476,14 @@ impl Ctx {
                 let _permit = self.sem.acquire().await;
                 self.report(&site.cfg.name, |r| r.requests += 1);
                 let v = if chain.len() == 1 { validators.clone() } else { Validators::default() };
-                get(&site.client, &current, &v, self.settings.max_body_bytes).await
+                let f = get(&site.client, &current, &v, self.settings.max_body_bytes).await;
+                tracing::debug!(
+                    url = %current,
+                    conditional = v.etag.is_some() || v.last_modified.is_some(),
+                    answer = fetched_summary(&f),
+                    "request"
+                );
+                f
             };
             if is_retryable(&f) && attempts < self.settings.max_attempts.max(1) {
                 tokio::time::sleep(backoff(&self.settings, attempts)).await;
@@ -652,11 +659,15 @@ async fn fill(
 ) -> Option<ExtractedItem> {
     let f = match got {
         Got::Failed(reason) => {
+            tracing::warn!(url = %final_url, site = %site.cfg.name, %reason, "URL failed");
             rec.error_reason = Some(reason);
             return None;
         }
         Got::Fetched(f) => f,
     };
+    if let Fetched::Transient(e) | Fetched::Permanent(e) = &f {
+        tracing::warn!(url = %final_url, site = %site.cfg.name, reason = %e, "URL failed");
+    }
     let mut extracted = None;
     match f {
         Fetched::NotModified => rec.http_status = Some(304),
@@ -857,4 +868,16 @@ fn sitemap_links(site: &SiteCtx, d: &DueUrl, bytes: &[u8]) -> Vec<NewUrl> {
         });
     }
     out
+}
+
+/// What a request got, in a few words, for the debug log (no body, no cookies).
+fn fetched_summary(f: &Fetched) -> String {
+    match f {
+        Fetched::Body { status, bytes, .. } => format!("{status}, {} bytes", bytes.len()),
+        Fetched::Status { status, .. } => status.to_string(),
+        Fetched::Redirect { status, .. } => format!("{status} redirect"),
+        Fetched::NotModified => "304 not modified".into(),
+        Fetched::Transient(e) => format!("transient failure: {e}"),
+        Fetched::Permanent(e) => format!("failure: {e}"),
+    }
 }
