@@ -1,5 +1,5 @@
 //! Search highlights rendered at the edges. The index returns text with the
-//! byte ranges of its matches ([`Highlighted`], [`Snippet`]); the web page and
+//! byte ranges of its matches ([`Highlighted`](govsearch_index::snippet::Highlighted), [`Snippet`]); the web page and
 //! the JSON API show them as HTML — everything escaped, the matches in
 //! `<mark>` — and the CLI with 【】. The label of a snippet taken from an
 //! attachment (附件：) is UI too, so it is added here.
