@@ -434,19 +434,7 @@ mod tests {
         assert_eq!(r.kinds.iter().map(|k| k.id).collect::<Vec<_>>(), (1..=15).collect::<Vec<_>>());
     }
 
-    fn d(id: &str, cat: &str, title: &str, published: &str) -> Document {
-        Document {
-            id: id.into(),
-            category: cat.into(),
-            title: title.into(),
-            published_date: published.into(),
-            publisher: "某局".into(),
-            index_number: format!("IDX-{id}"),
-            url: format!("http://x/{id}"),
-            site: "s".into(),
-            ..Default::default()
-        }
-    }
+    use super::checks::test_support::d;
 
     fn rev(url: &str, on: &str, fields: &[&str], old_pub: &str, new_pub: &str) -> RevisionFact {
         RevisionFact {
