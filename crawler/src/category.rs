@@ -189,10 +189,16 @@ impl Vocabulary {
         if let Some(c) = self.categories.iter().find(|c| c.name == n || c.words.contains(&n)) {
             return Some(&c.name);
         }
+        self.head_word(&n, |c| &c.words)
+    }
+
+    /// The category of the word of `words` that ends latest in `text` (then
+    /// the longest): Chinese names and titles put what they are last.
+    fn head_word(&self, text: &str, words: impl Fn(&Category) -> &[String]) -> Option<&str> {
         let mut best: Option<(usize, usize, &str)> = None;
         for c in &self.categories {
-            for w in &c.words {
-                if let Some(i) = n.rfind(w.as_str()) {
+            for w in words(c) {
+                if let Some(i) = text.rfind(w.as_str()) {
                     let key = (i + w.len(), w.len(), c.name.as_str());
                     if best.is_none_or(|b| (key.0, key.1) > (b.0, b.1)) {
                         best = Some(key);
@@ -223,19 +229,7 @@ impl Vocabulary {
 
     /// The category a title says (the word ending latest wins, as for names).
     pub fn of_title(&self, title: &str) -> Option<&str> {
-        let t = norm(title);
-        let mut best: Option<(usize, usize, &str)> = None;
-        for c in &self.categories {
-            for w in &c.title {
-                if let Some(i) = t.rfind(w.as_str()) {
-                    let key = (i + w.len(), w.len(), c.name.as_str());
-                    if best.is_none_or(|b| (key.0, key.1) > (b.0, b.1)) {
-                        best = Some(key);
-                    }
-                }
-            }
-        }
-        best.map(|b| b.2)
+        self.head_word(&norm(title), |c| &c.title)
     }
 
     /// The category the evidence names, strongest evidence first.

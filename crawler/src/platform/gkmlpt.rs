@@ -24,7 +24,7 @@ use regex::Regex;
 use serde_json::Value;
 use url::Url;
 
-use super::{ListPage, ListProblem, ListedItem, bounded, limits, looks_like_html};
+use super::{ListPage, ListProblem, ListedItem, bounded, limits, parse_json};
 use crate::dates;
 
 /// Where one gkmlpt site's catalogue and API are.
@@ -305,16 +305,6 @@ fn article(a: &Value, base: &Url) -> Option<ListedItem> {
     })
 }
 
-fn json(body: &str) -> Result<Value, ListProblem> {
-    serde_json::from_str(body.trim_start_matches('\u{feff}')).map_err(|e| {
-        if looks_like_html(body) {
-            ListProblem::Html { expected: "JSON" }
-        } else {
-            ListProblem::Invalid { format: "JSON", message: e.to_string() }
-        }
-    })
-}
-
 fn items(list: &[Value], base: &Url, node: &str) -> Vec<ListedItem> {
     list.iter()
         .take(limits::MAX_ITEMS_PER_PAGE)
@@ -331,7 +321,7 @@ fn items(list: &[Value], base: &Url, node: &str) -> Vec<ListedItem> {
 /// One answer of `/gkmlpt/api/all/{id}`. Relative URLs are resolved against
 /// `base`. The claimed total is `classify.post_count` (or a top-level `total`).
 pub fn parse_list(body: &str, base: &Url) -> Result<ListPage, ListProblem> {
-    let v = json(body)?;
+    let v = parse_json(body)?;
     let articles = v
         .get("articles")
         .and_then(Value::as_array)
@@ -354,7 +344,7 @@ pub fn parse_search(body: &str, base: &Url) -> Result<ListPage, ListProblem> {
         }
         _ => t, // plain JSON (a server that ignores the callback)
     };
-    let v = json(inner)?;
+    let v = parse_json(inner)?;
     let Some(results) = v.get("results").and_then(Value::as_array) else {
         return Err(ListProblem::Missing { format: "gkmlpt search", field: "results" });
     };

@@ -12,7 +12,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::gkmlpt::unix_date;
-use super::{ListPage, ListProblem, ListedItem, bounded, limits, looks_like_html};
+use super::{ListPage, ListProblem, ListedItem, bounded, limits, parse_json};
 use crate::dates;
 
 /// The library endpoint.
@@ -83,13 +83,7 @@ fn item(v: &Value, base: &Url, node: &str) -> Option<ListedItem> {
 
 /// One answer of the library; `node` names the category of a single library.
 pub fn parse_answer(body: &str, base: &Url, node: &str) -> Result<ListPage, ListProblem> {
-    let v: Value = serde_json::from_str(body.trim_start_matches('\u{feff}')).map_err(|e| {
-        if looks_like_html(body) {
-            ListProblem::Html { expected: "JSON" }
-        } else {
-            ListProblem::Invalid { format: "JSON", message: e.to_string() }
-        }
-    })?;
+    let v = parse_json(body)?;
     let code = v.get("code").and_then(Value::as_i64);
     let Some(vo) = v.get("searchVO").filter(|s| !s.is_null()) else {
         if code == Some(1001) {

@@ -15,7 +15,7 @@ use regex::Regex;
 use serde_json::Value;
 use url::Url;
 
-use super::{ListPage, ListProblem, bounded, fragment, limits, looks_like_html};
+use super::{ListPage, ListProblem, bounded, fragment, limits, parse_json};
 
 /// The endpoint's path.
 pub const UNIT_PATH: &str = "/api-gateway/jpaas-publish-server/front/page/build/unit";
@@ -94,13 +94,7 @@ impl Unit {
 
 /// One `build/unit` answer.
 pub fn parse_answer(body: &str, base: &Url) -> Result<ListPage, ListProblem> {
-    let v: Value = serde_json::from_str(body.trim_start_matches('\u{feff}')).map_err(|e| {
-        if looks_like_html(body) {
-            ListProblem::Html { expected: "JSON" }
-        } else {
-            ListProblem::Invalid { format: "JSON", message: e.to_string() }
-        }
-    })?;
+    let v = parse_json(body)?;
     if v.get("success").and_then(Value::as_bool) == Some(false) {
         return Err(ListProblem::Missing { format: "jpaas unit", field: "success" });
     }

@@ -227,6 +227,18 @@ pub(crate) fn bounded(s: &str, max: usize) -> String {
     s[..end].to_owned()
 }
 
+/// A JSON answer; an HTML page (error page, WAF challenge) or broken JSON
+/// is the [`ListProblem`] that says which.
+pub(crate) fn parse_json(body: &str) -> Result<serde_json::Value, ListProblem> {
+    serde_json::from_str(body.trim_start_matches('\u{feff}')).map_err(|e| {
+        if looks_like_html(body) {
+            ListProblem::Html { expected: "JSON" }
+        } else {
+            ListProblem::Invalid { format: "JSON", message: e.to_string() }
+        }
+    })
+}
+
 /// Whether a body that should be JSON or XML is an HTML page instead.
 pub(crate) fn looks_like_html(body: &str) -> bool {
     let head = body.trim_start_matches('\u{feff}').trim_start();
