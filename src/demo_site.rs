@@ -226,10 +226,8 @@ fn parse_http_date(s: &str) -> Option<time::PrimitiveDateTime> {
     time::PrimitiveDateTime::parse(s.trim(), fmt).ok()
 }
 
-/// FNV-1a, 64 bits: a stable content hash for ETags.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
+// FNV-1a, 64 bits: a stable content hash for ETags (the project's one FNV-1a).
+use govsearch_index::identity::fnv1a;
 
 fn etag_of(bytes: &[u8]) -> String {
     format!("\"{:016x}\"", fnv1a(bytes))

@@ -1,6 +1,5 @@
 //! Crawl → extract → index, and import → index: the data flow of DESIGN.md.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -12,24 +11,18 @@ use crate::data::{DataDir, ImportStore};
 /// What an indexing run did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct IndexReport {
+    /// Crawled item pages read from the crawl state (one per stored page).
     pub crawled_items: usize,
     pub imported: usize,
-    /// Distinct documents written (crawled items merged by dedup key + imports).
+    /// Distinct documents written (crawled items merged by [`govsearch_index::identity`] + imports).
     pub documents: usize,
     /// Crawled items that were the same document as another item (other URL, column or site).
     pub merged_duplicates: usize,
     pub seconds: f64,
 }
 
-/// A stable, short id for a URL (FNV-1a 64, hex): ids must not change between runs or Rust versions.
-pub fn url_key(url: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in url.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
-}
+/// A stable, short id for a URL (FNV-1a 64, hex); the rule lives in [`govsearch_index::identity`].
+pub use govsearch_index::identity::url_key;
 
 /// The catalogue document for a crawled item.
 pub fn document_from_item(item: &ExtractedItem) -> Document {
@@ -72,55 +65,10 @@ pub fn document_from_item(item: &ExtractedItem) -> Document {
     }
 }
 
-/// The identity of a published item across URLs, columns and sites: same
-/// 索引号 (with publisher), else same 文号 + title, else same body.
-fn dedup_key(d: &Document) -> String {
-    if !d.index_number.trim().is_empty() {
-        // 索引号 is unique per publisher only: two publishers may number items alike.
-        return format!("idx:{}|{}", d.publisher.trim(), d.index_number.trim());
-    }
-    let num = govsearch_index::docnum::key(&d.doc_number);
-    if !num.is_empty() {
-        return format!("num:{num}|{}", d.title.trim());
-    }
-    let body: String = d.body.chars().filter(|c| !c.is_whitespace()).collect();
-    if body.chars().count() >= 50 {
-        return format!("body:{}", url_key(&body));
-    }
-    format!("url:{}", d.url)
-}
-
-/// Merge documents that are one published item; the first (by URL) keeps its id, all URLs are kept.
+/// Merge the documents that are one published item: the rule of
+/// [`govsearch_index::identity`] (the first by URL keeps its id, all URLs are kept).
 pub fn dedup(docs: Vec<Document>) -> (Vec<Document>, usize) {
-    let mut by_key: HashMap<String, usize> = HashMap::new();
-    let mut out: Vec<Document> = Vec::with_capacity(docs.len());
-    let mut merged = 0;
-    let mut docs = docs;
-    docs.sort_by(|a, b| a.url.cmp(&b.url));
-    for d in docs {
-        let key = dedup_key(&d);
-        if let Some(&i) = by_key.get(&key) {
-            let keep = &mut out[i];
-            for u in d.urls {
-                if !keep.urls.contains(&u) {
-                    keep.urls.push(u);
-                }
-            }
-            if keep.column.is_empty() {
-                keep.column = d.column;
-            }
-            if keep.category.is_empty() {
-                keep.category = d.category;
-            }
-            // Still published somewhere: not withdrawn.
-            keep.withdrawn &= d.withdrawn;
-            merged += 1;
-        } else {
-            by_key.insert(key, out.len());
-            out.push(d);
-        }
-    }
-    (out, merged)
+    govsearch_index::identity::merge(docs)
 }
 
 /// Rebuild the whole index from stored pages and imports (no network).
@@ -211,20 +159,6 @@ mod tests {
             urls: vec![url.into()],
             ..Default::default()
         }
-    }
-
-    #[test]
-    fn same_index_number_merges_only_within_one_publisher() {
-        let docs = vec![
-            doc("a", "甲局", "2020-00001", "http://a.gov.cn/1.html"),
-            doc("a-copy", "甲局", "2020-00001", "http://a.gov.cn/col2/1.html"),
-            doc("b", "乙局", "2020-00001", "http://b.gov.cn/1.html"),
-        ];
-        let (out, merged) = dedup(docs);
-        assert_eq!(merged, 1);
-        let ids: Vec<&str> = out.iter().map(|d| d.id.as_str()).collect();
-        assert_eq!(ids, ["a", "b"]);
-        assert_eq!(out[0].urls.len(), 2);
     }
 
     /// An index made by another version (another schema) does not block the

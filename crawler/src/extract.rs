@@ -36,9 +36,8 @@ const MAX_FIELD_CHARS: usize = 500;
 pub struct ExtractedItem {
     /// The page URL (normalised).
     pub url: String,
-    /// Every URL the same item was found under, `url` first. Filled by
-    /// `CrawlState::extract_items`, which merges duplicates (same 索引号, same
-    /// 文号 + title, or same content hash); just `[url]` from `extract_item`.
+    /// `[url]`: one item per page. The pages of one published item are merged
+    /// later, by the identity rule of `govsearch_index::identity`.
     pub urls: Vec<String>,
     /// The site's `name` from the config ("" if no site config was given).
     pub site: String,

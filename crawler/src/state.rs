@@ -13,7 +13,7 @@
 //! the same transaction as the new page; see [`crate::history`] for what
 //! counts as a change and what counts as a broken link.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -659,9 +659,9 @@ impl CrawlState {
     /// - attachments' `text`/`error` are joined from stored attachment rows;
     /// - `withdrawn` is true for items whose URL is `withdrawn` (their last
     ///   stored page is still extracted);
-    /// - duplicates (same site and 索引号, same 文号 + title, or same content
-    ///   hash under several URLs) are merged into the first one (by URL order);
-    ///   `urls` lists every URL of the merged item.
+    /// - one item per stored page, in URL order: the crawler does not merge
+    ///   the pages of one published item (the same page under two columns or
+    ///   sites); `govsearch_index::identity` does, after conversion to documents.
     pub fn extract_items(&self, config: &Config) -> Result<Vec<ExtractedItem>> {
         // URLs first, then one page at a time: the raw pages never sit in memory together
         let rows: Vec<(String, String, String, String)> = self.with(|c| {
@@ -672,7 +672,6 @@ impl CrawlState {
             st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect()
         })?;
         let mut items: Vec<ExtractedItem> = Vec::new();
-        let mut by_key: HashMap<String, usize> = HashMap::new();
         for (url, site_name, status, column) in rows {
             let Ok(parsed) = Url::parse(&url) else { continue };
             let Some(page) = self.page(&url)? else { continue };
@@ -699,18 +698,6 @@ impl CrawlState {
                     }
                     None => a.error = "not fetched".into(),
                 }
-            }
-            let keys = dedup_keys(&item);
-            if let Some(&i) = keys.iter().find_map(|k| by_key.get(k)) {
-                let first = &mut items[i];
-                if !first.urls.contains(&item.url) {
-                    first.urls.push(item.url.clone());
-                }
-                first.withdrawn = first.withdrawn && item.withdrawn;
-                continue;
-            }
-            for k in keys {
-                by_key.insert(k, items.len());
             }
             items.push(item);
         }
@@ -774,20 +761,6 @@ fn add_column(conn: &Connection, table: &str, column: &str, decl: &str) -> rusql
             Err(e)
         }
     }
-}
-
-fn dedup_keys(item: &ExtractedItem) -> Vec<String> {
-    let mut keys = Vec::new();
-    if !item.index_number.is_empty() {
-        keys.push(format!("idx\u{1}{}\u{1}{}", item.site, item.index_number));
-    }
-    if !item.doc_number.is_empty() && !item.title.is_empty() {
-        keys.push(format!("doc\u{1}{}\u{1}{}", item.doc_number, item.title));
-    }
-    if !item.body.is_empty() {
-        keys.push(format!("hash\u{1}{}", item.content_hash));
-    }
-    keys
 }
 
 fn has_page(tx: &rusqlite::Transaction<'_>, url: &str) -> rusqlite::Result<bool> {

@@ -26,6 +26,7 @@ pub mod docnum;
 mod document;
 mod error;
 mod facets;
+pub mod identity;
 pub mod normalize;
 pub mod query;
 mod query_types;
@@ -45,6 +46,7 @@ pub use catalogue::{Catalogue, CatalogueWriter, IndexStats, MAX_IN_FLIGHT_BYTES,
 pub use document::{Attachment, Document};
 pub use error::{Error, Result};
 pub use facets::MAX_FACET_VALUES;
+pub use identity::{Identity, url_key};
 pub use query_types::*;
 pub use search::DEFAULT_PAGE_SIZE;
 pub use suggest::MAX_SUGGESTIONS;

@@ -2,7 +2,7 @@
 //! published in a period, each count with the documents behind it.
 //!
 //! Pure functions over the catalogue's documents (which are already one per
-//! published item: the crawler's dedup merges URLs, columns and sites).
+//! published item: merged by [`crate::identity`] across URLs, columns and sites).
 //! Rules:
 //! * an item counts in the period its 发布日期 falls in; withdrawn items still
 //!   count for that period;
