@@ -64,7 +64,7 @@ pub fn index_progress(quiet: bool) -> Option<Arc<dyn Fn(usize, usize) + Send + S
 pub async fn crawl(
     data: &DataDir,
     config: &Config,
-    max_pages: Option<usize>,
+    options: CrawlOptions,
     report_json: Option<&Path>,
     index: bool,
     quiet: bool,
@@ -80,7 +80,7 @@ pub async fn crawl(
         ));
     });
     let report =
-        govsearch_crawler::crawl::run(config, &state, CrawlOptions { max_pages, progress: Some(progress) }).await?;
+        govsearch_crawler::crawl::run(config, &state, CrawlOptions { progress: Some(progress), ..options }).await?;
     pb.finish_and_clear();
     eprint!("{report}");
     if let Some(path) = report_json {
@@ -120,7 +120,7 @@ pub async fn demo(data: &DataDir, addr: SocketAddr, site_addr: SocketAddr, quiet
     let site = DemoSite::start(site_addr).await?;
     eprintln!("demo government site: {}", site.base_url());
     let config = Config::parse(&site.config_toml(), "the demo site config")?;
-    crawl(data, &config, None, None, true, quiet).await?;
+    crawl(data, &config, CrawlOptions::default(), None, true, quiet).await?;
     let state = demo_state(data)?;
     eprintln!(
         "ready in {:.1} s: search at http://{} (Ctrl-C to stop)",
@@ -333,8 +333,12 @@ pub async fn bench_crawl(copies: usize) -> Result<CrawlFigures> {
     std::fs::create_dir_all(&dir)?;
     let state = CrawlState::open(&dir.join("crawl.sqlite"))?;
     let t = std::time::Instant::now();
-    let report =
-        govsearch_crawler::crawl::run(&config, &state, CrawlOptions { max_pages: None, progress: None }).await?;
+    let report = govsearch_crawler::crawl::run(
+        &config,
+        &state,
+        CrawlOptions { max_pages: None, progress: None, ..Default::default() },
+    )
+    .await?;
     let seconds = t.elapsed().as_secs_f64();
     site.shutdown().await;
     drop(state);

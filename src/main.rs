@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use govsearch::data::DataDir;
 use govsearch::{cli, pipeline, server};
+use govsearch_crawler::CrawlOptions;
 use govsearch_index::SortOrder;
 use govsearch_index::audit::AuditQuery;
 use govsearch_index::report::site_list;
@@ -68,6 +69,11 @@ enum Command {
         /// Only crawl; do not update the index.
         #[arg(long)]
         no_index: bool,
+        /// Walk list pages and platform catalogues only: the items they list
+        /// are counted (as pending) without fetching their pages; the next
+        /// crawl fetches them.
+        #[arg(long)]
+        catalogue_only: bool,
     },
     /// Rebuild the index from stored pages and imports (no network).
     Index {
@@ -256,9 +262,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             site.shutdown().await;
             Ok(ExitCode::SUCCESS)
         }),
-        Command::Crawl { config, max_pages, report_json, no_index } => {
+        Command::Crawl { config, max_pages, report_json, no_index, catalogue_only } => {
             let cfg = govsearch_crawler::Config::from_path(&config)?;
-            runtime()?.block_on(cli::crawl(&data, &cfg, max_pages, report_json.as_deref(), !no_index, quiet))
+            let options = CrawlOptions { max_pages, catalogue_only, ..Default::default() };
+            runtime()?.block_on(cli::crawl(&data, &cfg, options, report_json.as_deref(), !no_index, quiet))
         }
         Command::Index { config } => {
             let cfg = config.map(|c| govsearch_crawler::Config::from_path(&c)).transpose()?;

@@ -375,7 +375,7 @@ async fn metrics_count_crawled_urls_by_status() {
     govsearch_crawler::crawl::run(
         &config,
         &state,
-        govsearch_crawler::CrawlOptions { max_pages: Some(20), progress: None },
+        govsearch_crawler::CrawlOptions { max_pages: Some(20), progress: None, ..Default::default() },
     )
     .await
     .unwrap();

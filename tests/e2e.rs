@@ -12,8 +12,13 @@ use govsearch_crawler::state::CrawlState;
 async fn crawl_demo(site: &DemoSite, data: &DataDir) -> govsearch_crawler::crawl::CrawlReport {
     let config = govsearch_crawler::Config::parse(&site.config_toml(), "demo").unwrap();
     let state = CrawlState::open(&data.crawl_db()).unwrap();
-    let report =
-        govsearch_crawler::crawl::run(&config, &state, CrawlOptions { max_pages: None, progress: None }).await.unwrap();
+    let report = govsearch_crawler::crawl::run(
+        &config,
+        &state,
+        CrawlOptions { max_pages: None, progress: None, ..Default::default() },
+    )
+    .await
+    .unwrap();
     drop(state);
     let data2 = data.clone();
     tokio::task::spawn_blocking(move || pipeline::rebuild_index(&data2, Some(&config), None)).await.unwrap().unwrap();
@@ -127,8 +132,8 @@ async fn the_demo_audits_its_crawl_and_reports_crawl_gauges() {
     let site = DemoSite::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let config = govsearch_crawler::Config::parse(&site.config_toml(), "demo").unwrap();
     // Twice, as a second `govsearch demo` does: changes are seen from the second crawl on.
-    govsearch::cli::crawl(&data, &config, None, None, true, true).await.unwrap();
-    govsearch::cli::crawl(&data, &config, None, None, true, true).await.unwrap();
+    govsearch::cli::crawl(&data, &config, CrawlOptions::default(), None, true, true).await.unwrap();
+    govsearch::cli::crawl(&data, &config, CrawlOptions::default(), None, true, true).await.unwrap();
     site.shutdown().await;
     let state = govsearch::cli::demo_state(&data).unwrap();
     let (status, j) = crate::common::get_json(&state, "/api/audit").await;

@@ -26,6 +26,8 @@ use crate::extract::{
     page_column_in, parse_page,
 };
 use crate::fetch::{Fetched, Validators, client_for, get};
+use crate::listing::ListReport;
+use crate::platform::feed::{self, Feed, FeedKind};
 use crate::robots::Robots;
 use crate::scope::{SiteScope, TrapDetector, UrlKind, check_address};
 use crate::state::{CrawlState, DueUrl, FetchRecord, NewUrl, Outcome, status};
@@ -37,6 +39,10 @@ pub struct CrawlOptions {
     pub max_pages: Option<usize>,
     /// Called after every fetched URL.
     pub progress: Option<Arc<dyn Fn(&Progress) + Send + Sync>>,
+    /// Walk list pages and platform catalogues only: item pages found are
+    /// queued, not fetched (their listings are counted as pending), and the
+    /// next crawl resumes the run and fetches them.
+    pub catalogue_only: bool,
 }
 
 impl fmt::Debug for CrawlOptions {
@@ -44,6 +50,7 @@ impl fmt::Debug for CrawlOptions {
         f.debug_struct("CrawlOptions")
             .field("max_pages", &self.max_pages)
             .field("progress", &self.progress.is_some())
+            .field("catalogue_only", &self.catalogue_only)
             .finish()
     }
 }
@@ -84,14 +91,24 @@ pub struct SiteReport {
     pub insecure: bool,
     /// The extra CA bundle (PEM path) this site's certificates are also checked against.
     pub ca_bundle: Option<String>,
+    /// The disclosure platform recognised on the site's pages (`gkmlpt`, …).
+    pub platform: Option<String>,
+    /// The platform's lists: claimed, served, backfill, and the category each column got.
+    pub lists: Vec<ListReport>,
+    /// Detail pages whose metadata disagrees with their listing, by field.
+    pub list_disagreements: BTreeMap<String, u64>,
 }
 
 /// What a crawl did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct CrawlReport {
     pub run_id: i64,
-    /// The run stopped at `max_pages`; the next crawl resumes it.
+    /// The run stopped at `max_pages`, or after the catalogue; the next crawl resumes it.
     pub stopped_early: bool,
+    /// Only list pages and catalogues were walked ([`CrawlOptions::catalogue_only`]).
+    pub catalogue_only: bool,
+    /// Item pages queued and not fetched yet (after a catalogue-only crawl).
+    pub pending_pages: u64,
     pub sites: BTreeMap<String, SiteReport>,
 }
 
@@ -125,8 +142,35 @@ impl fmt::Display for CrawlReport {
             for (reason, n) in &s.failed {
                 writeln!(f, "    failed {n:>6}  {reason}")?;
             }
+            if let Some(p) = &s.platform {
+                writeln!(f, "    platform {p}: {} lists", s.lists.len())?;
+            }
+            for l in &s.lists {
+                let claimed = l.claimed.map_or_else(|| "-".to_owned(), |c| c.to_string());
+                let short = if l.claimed.is_some_and(|c| c > l.served) { "  (short)" } else { "" };
+                let backfill =
+                    if l.backfill_only > 0 { format!(", {} only here", l.backfill_only) } else { String::new() };
+                writeln!(
+                    f,
+                    "    list {:<28} claimed {claimed:>6}  served {:>6}{backfill}  {} pages, {}  → {}{short}",
+                    if l.column.is_empty() { l.kind.as_str() } else { l.column.as_str() },
+                    l.served,
+                    l.pages,
+                    if l.ended.is_empty() { "unfinished" } else { l.ended.as_str() },
+                    if l.category.is_empty() { "(no category)" } else { l.category.as_str() },
+                )?;
+            }
+            for (field, n) in &s.list_disagreements {
+                writeln!(f, "    listing ≠ page {n:>6}  {field}")?;
+            }
         }
-        if self.stopped_early {
+        if self.catalogue_only {
+            writeln!(
+                f,
+                "catalogue only: {} pages (items, attachments) queued, not fetched; the next crawl resumes run {} and fetches them",
+                self.pending_pages, self.run_id
+            )?;
+        } else if self.stopped_early {
             writeln!(f, "stopped at max_pages; the next crawl resumes run {}", self.run_id)?;
         }
         Ok(())
@@ -166,6 +210,9 @@ struct SiteCtx {
     traps: StdMutex<(TrapDetector, HashMap<String, bool>)>,
     /// URLs discovered per host (`host:port`) in this run, bounded by `max_pages` each.
     host_counts: StdMutex<HashMap<String, usize>>,
+    /// Platform catalogues already read in this run (their first feed URL):
+    /// every page of a platform carries its catalogue, it is read once.
+    catalogues: StdMutex<HashSet<String>>,
 }
 
 struct Ctx {
@@ -235,6 +282,7 @@ pub async fn run(config: &Config, state: &CrawlState, options: CrawlOptions) -> 
             client,
             traps: StdMutex::new((TrapDetector::default(), HashMap::new())),
             host_counts: StdMutex::new(HashMap::new()),
+            catalogues: StdMutex::new(HashSet::new()),
         });
     }
     let ctx = Ctx {
@@ -290,7 +338,7 @@ pub async fn run(config: &Config, state: &CrawlState, options: CrawlOptions) -> 
                 break;
             }
             let batch = (ctx.settings.concurrency * 4).max(8).min(remaining.unwrap_or(usize::MAX));
-            let due = state.take_due(run_id, &ctx.sites[si].cfg.name, batch)?;
+            let due = state.take_due(run_id, &ctx.sites[si].cfg.name, batch, ctx.options.catalogue_only)?;
             for d in due {
                 ctx.in_flight.fetch_add(1, Ordering::Relaxed);
                 let ctx = &ctx;
@@ -316,6 +364,11 @@ pub async fn run(config: &Config, state: &CrawlState, options: CrawlOptions) -> 
             break;
         }
     }
+    let mut pending_pages = 0;
+    if ctx.options.catalogue_only {
+        pending_pages = state.due_count(run_id)?;
+        stopped_early |= pending_pages > 0;
+    }
     if !stopped_early {
         state.finish_run(run_id)?;
     }
@@ -324,6 +377,17 @@ pub async fn run(config: &Config, state: &CrawlState, options: CrawlOptions) -> 
         Err(p) => p.into_inner().clone(),
     };
     report.stopped_early = stopped_early;
+    report.catalogue_only = ctx.options.catalogue_only;
+    report.pending_pages = pending_pages;
+    for s in &ctx.sites {
+        let mut lists = state.list_reports(&s.cfg.name)?;
+        for l in &mut lists {
+            l.category = crate::extract::category_of_column(Some(&s.cfg), &l.column);
+        }
+        if !lists.is_empty() {
+            report.sites.entry(s.cfg.name.clone()).or_default().lists = lists;
+        }
+    }
     Ok(report)
 }
 
@@ -545,7 +609,23 @@ async fn process(ctx: &Ctx, si: usize, state: &CrawlState, run: i64, d: DueUrl) 
             };
             let (got, attempts, final_url) = ctx.follow(site, &url, &validators, state).await?;
             rec.attempts = attempts;
-            let item = fill(ctx, site, &d, &final_url, got, &mut rec).await;
+            let item = fill(ctx, site, state, run, &d, &final_url, got, &mut rec).await?;
+            if d.kind == UrlKind::Feed {
+                feed_step(ctx, site, state, run, &d, &final_url, &mut rec).await?;
+            }
+            if let Some(item) = &item
+                && let Some(listed) = state.listing_of(&d.url)?
+            {
+                let off = crate::listing::compare(&listed, item);
+                if !off.is_empty() {
+                    tracing::debug!(url = %d.url, fields = ?off, "listing and page disagree");
+                    ctx.report(&name, |r| {
+                        for o in off {
+                            *r.list_disagreements.entry(o.field.to_owned()).or_default() += 1;
+                        }
+                    });
+                }
+            }
             if let Some(item) = item
                 && d.kind == UrlKind::Item
                 && d.seen_before
@@ -556,7 +636,7 @@ async fn process(ctx: &Ctx, si: usize, state: &CrawlState, run: i64, d: DueUrl) 
         }
     };
     let n = ctx.fetched.fetch_add(1, Ordering::Relaxed) + 1;
-    let counts_gone = d.kind != UrlKind::Sitemap;
+    let counts_gone = !matches!(d.kind, UrlKind::Sitemap | UrlKind::Feed);
     ctx.report(&name, |r| {
         r.fetched += 1;
         match outcome {
@@ -649,19 +729,22 @@ fn revision_of(
 
 /// Turn what came back into the record: status, validators, body, hash, links,
 /// attachment text. Returns the extracted item when the page is a stored item page.
+#[allow(clippy::too_many_arguments)]
 async fn fill(
     ctx: &Ctx,
     site: &SiteCtx,
+    state: &CrawlState,
+    run: i64,
     d: &DueUrl,
     final_url: &Url,
     got: Got,
     rec: &mut FetchRecord,
-) -> Option<ExtractedItem> {
+) -> Result<Option<ExtractedItem>> {
     let f = match got {
         Got::Failed(reason) => {
             tracing::warn!(url = %final_url, site = %site.cfg.name, %reason, "URL failed");
             rec.error_reason = Some(reason);
-            return None;
+            return Ok(None);
         }
         Got::Fetched(f) => f,
     };
@@ -706,16 +789,18 @@ async fn fill(
                     rec.content_hash = Some(sha256_hex(&bytes));
                     rec.links = sitemap_links(site, d, &bytes);
                 }
+                // read by `feed_step`, once the body is in the record
+                UrlKind::Feed => rec.content_hash = Some(sha256_hex(&bytes)),
                 _ => {
                     let html = crate::charset::decode(&bytes, content_type.as_deref()).text;
                     if is_anti_bot(&html) {
                         ctx.host(final_url, site).challenged.store(true, Ordering::Relaxed);
                         rec.error_reason = Some("anti-bot challenge".into());
-                        return None;
+                        return Ok(None);
                     }
                     if d.kind == UrlKind::Item && is_soft_404(&html) {
                         rec.http_status = Some(404);
-                        return None;
+                        return Ok(None);
                     }
                     let doc = parse_page(&html);
                     let item = extract_item_in(&doc, final_url, &html, Some(&site.cfg));
@@ -732,6 +817,9 @@ async fn fill(
                         ctx.report(&site.cfg.name, |r| r.traps += traps);
                     }
                     rec.links = links;
+                    if d.kind == UrlKind::List || !is_item || site.catalogue_empty() {
+                        catalogue_links(ctx, site, state, run, d, final_url, &html, rec)?;
+                    }
                     if is_item {
                         extracted = Some(item);
                     }
@@ -740,7 +828,236 @@ async fn fill(
             rec.body = Some(bytes);
         }
     }
-    extracted
+    Ok(extracted)
+}
+
+impl SiteCtx {
+    fn catalogue_empty(&self) -> bool {
+        match self.catalogues.lock() {
+            Ok(c) => c.is_empty(),
+            Err(p) => p.into_inner().is_empty(),
+        }
+    }
+
+    /// Whether `u` may be enqueued: in scope, and under the per-host page bound.
+    fn admit(&self, u: &Url) -> bool {
+        if self.scope.in_scope(u).is_err() {
+            return false;
+        }
+        let host = format!("{}:{}", u.host_str().unwrap_or(""), u.port_or_known_default().unwrap_or(0));
+        let mut counts = match self.host_counts.lock() {
+            Ok(c) => c,
+            Err(p) => p.into_inner(),
+        };
+        let n = counts.entry(host).or_insert(0);
+        if *n >= self.cfg.max_pages {
+            return false;
+        }
+        *n += 1;
+        true
+    }
+}
+
+/// A page of a recognised platform: its catalogue's lists become feeds (once
+/// per run), and its backfill endpoint is noted for lists that run short.
+#[allow(clippy::too_many_arguments)]
+fn catalogue_links(
+    ctx: &Ctx,
+    site: &SiteCtx,
+    state: &CrawlState,
+    run: i64,
+    d: &DueUrl,
+    url: &Url,
+    html: &str,
+    rec: &mut FetchRecord,
+) -> Result<()> {
+    let Some(platform) = crate::platform::detect(html, url) else { return Ok(()) };
+    let starts = feed::feeds_of(&platform);
+    let backfill = feed::backfill_of(&platform);
+    let Some(key) = starts.first().map(|s| s.url.to_string()).or_else(|| backfill.as_ref().map(Url::to_string)) else {
+        return Ok(());
+    };
+    {
+        let mut seen = match site.catalogues.lock() {
+            Ok(c) => c,
+            Err(p) => p.into_inner(),
+        };
+        if !seen.insert(key) {
+            return Ok(());
+        }
+    }
+    ctx.report(&site.cfg.name, |r| r.platform = Some(platform.code().to_owned()));
+    let mut out_of_scope = 0u64;
+    for s in starts {
+        let u = crate::urlnorm::normalize(&s.url);
+        if site.scope.in_scope(&u).is_err() {
+            out_of_scope += 1;
+            continue;
+        }
+        let column = feed::column_of(&s.path);
+        state.note_list(run, &site.cfg.name, &Feed::list_key(&u), FeedKind::GkmlptList, &column, u.as_str(), None)?;
+        rec.links.push(NewUrl {
+            url: u.to_string(),
+            site: site.cfg.name.clone(),
+            kind: UrlKind::Feed,
+            depth: d.depth,
+            parent: Some(d.url.clone()),
+            column,
+            link_text: String::new(),
+        });
+    }
+    if let Some(b) = backfill.map(|b| crate::urlnorm::normalize(&b)) {
+        if site.scope.in_scope(&b).is_ok() {
+            state.note_list(run, &site.cfg.name, &Feed::list_key(&b), FeedKind::GkmlptSearch, "", b.as_str(), None)?;
+        } else {
+            tracing::info!(site = %site.cfg.name, url = %b, "the platform's site search is on a host the config does not name: no backfill");
+        }
+    }
+    if out_of_scope > 0 {
+        tracing::warn!(site = %site.cfg.name, lists = out_of_scope, "catalogue lists out of scope (name their host in the config)");
+        ctx.report(&site.cfg.name, |r| {
+            *r.failed.entry("catalogue list out of scope".into()).or_default() += out_of_scope
+        });
+    }
+    Ok(())
+}
+
+/// One feed page: its items become item URLs (and listings), the next page is
+/// queued unless the walk ends, and a list that ends short of what it claimed
+/// queues the site's backfill.
+async fn feed_step(
+    ctx: &Ctx,
+    site: &SiteCtx,
+    state: &CrawlState,
+    run: i64,
+    d: &DueUrl,
+    url: &Url,
+    rec: &mut FetchRecord,
+) -> Result<()> {
+    let Some(feed) = Feed::of(url) else { return Ok(()) };
+    let key = Feed::list_key(url);
+    let name = &site.cfg.name;
+    let first = Feed::page_url(url, 1).to_string();
+    let note = |end: Option<crate::platform::WalkEnd>, claimed: Option<u64>| {
+        state.note_list(
+            run,
+            name,
+            &key,
+            feed.kind,
+            &d.column,
+            &first,
+            Some((feed.page, claimed, end.map_or("", |e| e.code()))),
+        )
+    };
+    // the answer: fetched now, or stored (304: unchanged since the last run)
+    let stored;
+    let (bytes, ctype) = match (&rec.body, rec.http_status) {
+        (Some(b), _) => (b.as_slice(), rec.content_type.clone()),
+        (None, Some(304)) => {
+            stored = state.page(&d.url)?;
+            match &stored {
+                Some(p) => (p.bytes.as_slice(), p.content_type.clone()),
+                None => return Ok(()),
+            }
+        }
+        (None, Some(404 | 410)) if feed.page > 1 => {
+            // some sites answer 404 past the last page
+            note(Some(crate::platform::WalkEnd::NotFound), None)?;
+            return backfill_if_short(ctx, site, state, run, d, feed.kind, &key, rec);
+        }
+        _ => return note(Some(crate::platform::WalkEnd::Unreadable), None),
+    };
+    let text = crate::charset::decode(bytes, ctype.as_deref()).text;
+    let page = match feed.parse(&text, url) {
+        Ok(p) => p,
+        Err(problem) => {
+            tracing::warn!(url = %url, site = %name, reason = %problem, "feed unreadable");
+            rec.error_reason = Some(format!("{}: {problem}", problem.code()));
+            return note(Some(crate::platform::WalkEnd::Unreadable), None);
+        }
+    };
+    let mut items = page.items;
+    for it in &mut items {
+        if let Ok(u) = Url::parse(&it.url) {
+            it.url = crate::urlnorm::normalize(&u).to_string();
+        }
+    }
+    let fresh = state.list_items(run, name, &key, feed.kind, &items)?;
+    let served = state.list_served(run, &key)?;
+    let end = crate::platform::walk_end(items.len(), fresh, served, page.claimed_total, feed.page);
+    let mut private = 0u64;
+    for it in &items {
+        let Ok(u) = Url::parse(&it.url) else { continue };
+        if !site.admit(&u) {
+            continue;
+        }
+        // robots.txt is read here, not only at fetch time, so that a
+        // catalogue-only crawl never counts an item the site keeps private
+        let robots = ctx.robots_for(site, &u, state).await?;
+        if !robots.is_unreachable() && !robots.allowed(&u) {
+            private += 1;
+            continue;
+        }
+        let column = if d.column.is_empty() { feed::column_of(&feed::path_of(&it.node)) } else { d.column.clone() };
+        rec.links.push(NewUrl {
+            url: it.url.clone(),
+            site: name.clone(),
+            kind: UrlKind::Item,
+            depth: d.depth + 1,
+            parent: Some(d.url.clone()),
+            column,
+            link_text: it.title.clone(),
+        });
+    }
+    if private > 0 {
+        ctx.report(name, |r| r.robots_blocked += private);
+    }
+    if end.is_none() {
+        let next = Feed::page_url(url, feed.page + 1);
+        rec.links.push(NewUrl {
+            url: next.to_string(),
+            site: name.clone(),
+            kind: UrlKind::Feed,
+            depth: d.depth,
+            parent: Some(d.url.clone()),
+            column: d.column.clone(),
+            link_text: String::new(),
+        });
+    }
+    note(end, page.claimed_total)?;
+    if end.is_some() && page.claimed_total.is_some_and(|c| served < c) {
+        return backfill_if_short(ctx, site, state, run, d, feed.kind, &key, rec);
+    }
+    Ok(())
+}
+
+/// A list ended short of its claimed total: queue the site's backfill feed.
+#[allow(clippy::too_many_arguments)]
+fn backfill_if_short(
+    _ctx: &Ctx,
+    site: &SiteCtx,
+    state: &CrawlState,
+    _run: i64,
+    d: &DueUrl,
+    kind: FeedKind,
+    key: &str,
+    rec: &mut FetchRecord,
+) -> Result<()> {
+    if kind.is_backfill() {
+        return Ok(());
+    }
+    let Some((first, column)) = state.backfill_feed(&site.cfg.name)? else { return Ok(()) };
+    tracing::info!(site = %site.cfg.name, list = %key, "list served fewer items than it claims: site search backfill");
+    rec.links.push(NewUrl {
+        url: first,
+        site: site.cfg.name.clone(),
+        kind: UrlKind::Feed,
+        depth: d.depth,
+        parent: Some(d.url.clone()),
+        column,
+        link_text: String::new(),
+    });
+    Ok(())
 }
 
 /// Most links enqueued from one page.

@@ -33,6 +33,7 @@ const MAX_FIELD_CHARS: usize = 500;
 
 /// One published item as read from its page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ExtractedItem {
     /// The page URL (normalised).
     pub url: String,
@@ -70,6 +71,9 @@ pub struct ExtractedItem {
     pub related_links: Vec<String>,
     /// The page is gone from the site (404/410 twice); set from the state.
     pub withdrawn: bool,
+    /// Known from a platform catalogue's listing only: the page is not
+    /// fetched yet (a catalogue-only crawl), so `body` is empty.
+    pub pending: bool,
     /// SHA-256 (hex) of title, metadata and body: equal hash = same content.
     pub content_hash: String,
 }
@@ -806,7 +810,44 @@ pub(crate) fn category_for(site: Option<&SiteConfig>, url: &Url, column: &str) -
         .filter(|(k, _)| k.starts_with('/') && path.starts_with(k.as_str()))
         .max_by_key(|(k, _)| k.len())
         .map(|(_, v)| v.clone());
-    by_path.or_else(|| (!column.is_empty()).then(|| site.columns.get(column).cloned()).flatten()).unwrap_or_default()
+    by_path.or_else(|| (!column.is_empty()).then(|| configured_column(site, column)).flatten()).unwrap_or_default()
+}
+
+/// `[site.columns]` for a column name; a catalogue path (`政策 > 规范性文件`)
+/// matches by its whole text or by any of its names, the deepest first.
+fn configured_column(site: &SiteConfig, column: &str) -> Option<String> {
+    site.columns.get(column).cloned().or_else(|| {
+        crate::platform::feed::path_of(column).iter().rev().find_map(|n| site.columns.get(n.as_str()).cloned())
+    })
+}
+
+/// The category of an item: what `[site.columns]` says (by path, then by
+/// column), else what the site itself shows, read with the category
+/// vocabulary ([`crate::category`]): the catalogue path or column name, the
+/// 文号, the title. "" when nothing says.
+pub fn category_of(site: Option<&SiteConfig>, url: &Url, column: &str, doc_number: &str, title: &str) -> String {
+    let configured = category_for(site, url, column);
+    if !configured.is_empty() {
+        return configured;
+    }
+    let node = crate::platform::feed::path_of(column);
+    let signals = crate::category::Signals {
+        node: if node.len() > 1 { &node } else { &[] },
+        column: if node.len() > 1 { "" } else { column },
+        doc_number,
+        title,
+        ..Default::default()
+    };
+    crate::category::Vocabulary::builtin().classify(&signals).map(|c| c.category).unwrap_or_default()
+}
+
+/// The category a list's column gives its items (no 文号 or title known).
+pub fn category_of_column(site: Option<&SiteConfig>, column: &str) -> String {
+    let configured = site.and_then(|s| configured_column(s, column)).unwrap_or_default();
+    if !configured.is_empty() {
+        return configured;
+    }
+    category_of(None, &Url::parse("http://localhost/").expect("static url"), column, "", "")
 }
 
 /// A page parsed once (its first `MAX_HTML_CHARS` bytes, see `bounded`) for
@@ -920,7 +961,7 @@ pub fn extract_item_in(doc: &Html, url: &Url, html: &str, site: Option<&SiteConf
         url: url.to_string(),
         urls: vec![url.to_string()],
         site: site.map(|s| s.name.clone()).unwrap_or_default(),
-        category: category_for(site, url, &column),
+        category: String::new(),
         column,
         title,
         doc_number,
@@ -935,8 +976,10 @@ pub fn extract_item_in(doc: &Html, url: &Url, html: &str, site: Option<&SiteConf
         attachments,
         related_links,
         withdrawn: false,
+        pending: false,
         content_hash: String::new(),
     };
+    item.category = category_of(site, url, &item.column, &item.doc_number, &item.title);
     item.content_hash = content_hash(&item);
     item
 }

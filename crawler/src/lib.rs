@@ -68,6 +68,7 @@ pub mod error;
 pub mod extract;
 pub mod fetch;
 pub mod history;
+pub mod listing;
 pub mod platform;
 pub mod robots;
 pub mod scope;

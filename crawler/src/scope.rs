@@ -15,6 +15,8 @@ use crate::extract::ATTACHMENT_KINDS;
 pub enum UrlKind {
     /// A page listing items (a column, its further pages); crawled for links.
     List,
+    /// One page of a platform's list endpoint (JSON), see [`crate::platform::feed`].
+    Feed,
     /// An item (detail) page: extracted into a document.
     Item,
     /// A file linked from an item (PDF, DOCX, …).
@@ -28,6 +30,7 @@ impl UrlKind {
     pub fn as_str(self) -> &'static str {
         match self {
             UrlKind::List => "list",
+            UrlKind::Feed => "feed",
             UrlKind::Item => "item",
             UrlKind::Attachment => "attachment",
             UrlKind::Robots => "robots",
@@ -39,6 +42,7 @@ impl UrlKind {
     pub fn parse(s: &str) -> Option<UrlKind> {
         Some(match s {
             "list" => UrlKind::List,
+            "feed" => UrlKind::Feed,
             "item" => UrlKind::Item,
             "attachment" => UrlKind::Attachment,
             "robots" => UrlKind::Robots,

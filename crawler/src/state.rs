@@ -232,6 +232,7 @@ impl CrawlState {
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
         migrate(&conn).map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
+        conn.execute_batch(crate::listing::SCHEMA).map_err(err)?;
         Ok(CrawlState { conn: Mutex::new(conn), path: path.to_owned() })
     }
 
@@ -239,7 +240,7 @@ impl CrawlState {
         Error::State { path: self.path.display().to_string(), source }
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
         let mut guard = match self.conn.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
@@ -261,7 +262,14 @@ impl CrawlState {
                 None => {
                     exec(&tx, "INSERT INTO runs (started_at) VALUES (?1)", [now()])?;
                     // a new run revisits everything
-                    exec(&tx, "UPDATE urls SET due = 1 WHERE kind IN ('list', 'item', 'attachment', 'sitemap')", [])?;
+                    // (a feed's later pages only after its earlier ones: each is queued
+                    // again by the page before it, see `insert_urls`)
+                    exec(
+                        &tx,
+                        "UPDATE urls SET due = 1 WHERE kind IN ('list', 'item', 'attachment', 'sitemap')
+                         OR (kind = 'feed' AND url IN (SELECT first_url FROM lists))",
+                        [],
+                    )?;
                     tx.last_insert_rowid()
                 }
             };
@@ -286,18 +294,21 @@ impl CrawlState {
     }
 
     /// Up to `limit` URLs of `site` not yet processed in `run`, shallowest first;
-    /// they are marked `fetching` in the same transaction.
-    pub fn take_due(&self, run: i64, site: &str, limit: usize) -> Result<Vec<DueUrl>> {
+    /// they are marked `fetching` in the same transaction. With
+    /// `catalogue_only`, item and attachment URLs found by other pages are
+    /// left due (start URLs are always taken).
+    pub fn take_due(&self, run: i64, site: &str, limit: usize, catalogue_only: bool) -> Result<Vec<DueUrl>> {
         self.with(|c| {
             let tx = c.transaction()?;
             let rows = {
                 let mut st = tx.prepare_cached(
                     "SELECT url, site, kind, depth, \"column\", etag, last_modified, content_hash, gone_count, last_seen
                      FROM urls INDEXED BY urls_frontier WHERE site = ?1 AND due = 1 AND ?2 = ?2 AND status != 'fetching'
-                     AND kind IN ('list', 'item', 'attachment', 'sitemap')
+                     AND kind IN ('list', 'feed', 'item', 'attachment', 'sitemap')
+                     AND (?4 = 0 OR depth = 0 OR kind IN ('list', 'feed', 'sitemap'))
                      ORDER BY depth LIMIT ?3",
                 )?;
-                st.query_map(params![site, run, limit as i64], |r| {
+                st.query_map(params![site, run, limit as i64, catalogue_only], |r| {
                     Ok(DueUrl {
                         url: r.get(0)?,
                         site: r.get(1)?,
@@ -325,7 +336,7 @@ impl CrawlState {
     pub fn due_count(&self, run: i64) -> Result<u64> {
         self.with(|c| {
             c.query_row(
-                "SELECT COUNT(*) FROM urls WHERE due = 1 AND ?1 = ?1 AND kind IN ('list', 'item', 'attachment', 'sitemap')",
+                "SELECT COUNT(*) FROM urls WHERE due = 1 AND ?1 = ?1 AND kind IN ('list', 'feed', 'item', 'attachment', 'sitemap')",
                 [run],
                 |r| r.get::<_, i64>(0),
             )
@@ -338,7 +349,7 @@ impl CrawlState {
         self.with(|c| {
             c.query_row(
                 "SELECT EXISTS(SELECT 1 FROM urls WHERE site = ?1 AND due = 1 AND ?2 = ?2
-                 AND kind IN ('list', 'item', 'attachment', 'sitemap'))",
+                 AND kind IN ('list', 'feed', 'item', 'attachment', 'sitemap'))",
                 params![site, run],
                 |r| r.get(0),
             )
@@ -659,6 +670,10 @@ impl CrawlState {
     /// - attachments' `text`/`error` are joined from stored attachment rows;
     /// - `withdrawn` is true for items whose URL is `withdrawn` (their last
     ///   stored page is still extracted);
+    /// - a page's listing in a platform catalogue fills what the page lacks;
+    /// - items a catalogue listed whose page is not fetched yet (a
+    ///   catalogue-only crawl, a fetch that failed) follow, built from their
+    ///   listing and marked `pending`;
     /// - one item per stored page, in URL order: the crawler does not merge
     ///   the pages of one published item (the same page under two columns or
     ///   sites); `govsearch_index::identity` does, after conversion to documents.
@@ -683,12 +698,10 @@ impl CrawlState {
             if !column.is_empty() {
                 item.column = column.clone();
             }
-            if let Some(site) = site {
-                let cat = crate::extract::category_for(Some(site), &parsed, &item.column);
-                if !cat.is_empty() {
-                    item.category = cat;
-                }
+            if let Some(listed) = self.listing_of(&url)? {
+                crate::listing::fill_from_listing(&mut item, &listed);
             }
+            item.category = crate::extract::category_of(site, &parsed, &item.column, &item.doc_number, &item.title);
             item.withdrawn = status == status::WITHDRAWN;
             for a in &mut item.attachments {
                 match self.attachment(&a.url)? {
@@ -700,6 +713,11 @@ impl CrawlState {
                 }
             }
             items.push(item);
+        }
+        for (listed, site_name, column) in self.pending_listings()? {
+            let Ok(parsed) = Url::parse(&listed.url) else { continue };
+            let site = config.sites.iter().find(|s| s.name == site_name);
+            items.push(crate::listing::pending_item(&parsed, &listed, site, site_name, column));
         }
         Ok(items)
     }
@@ -777,6 +795,12 @@ fn insert_urls(tx: &rusqlite::Transaction<'_>, urls: &[NewUrl]) -> rusqlite::Res
         "INSERT OR IGNORE INTO urls (url, site, kind, status, first_seen, depth, parent_url, \"column\", link_text)
          VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?8)",
     )?;
+    // A feed page is a step of a walk: queued again in a later run only when
+    // the page before it, fetched in that run, asks for it.
+    let mut again = tx.prepare_cached(
+        "UPDATE urls SET due = 1 WHERE url = ?1 AND kind = 'feed' AND due = 0
+           AND COALESCE(run_id, 0) < (SELECT MAX(id) FROM runs)",
+    )?;
     let mut adopt = tx.prepare_cached(
         "UPDATE urls SET parent_url = ?2, link_text = ?3 WHERE url = ?1
            AND (parent_url IS NULL OR EXISTS (SELECT 1 FROM urls s WHERE s.url = urls.parent_url AND s.kind IN ('sitemap', 'robots')))
@@ -787,6 +811,9 @@ fn insert_urls(tx: &rusqlite::Transaction<'_>, urls: &[NewUrl]) -> rusqlite::Res
     for u in urls {
         let added =
             st.execute(params![u.url, u.site, u.kind.as_str(), t, u.depth as i64, u.parent, u.column, u.link_text])?;
+        if added == 0 && u.kind == UrlKind::Feed {
+            again.execute([&u.url])?;
+        }
         if added == 0
             && let Some(parent) = u.parent.as_deref().filter(|p| *p != u.url)
         {
@@ -901,13 +928,13 @@ mod tests {
         let run = st.begin_run().unwrap();
         assert_eq!(st.enqueue(&[nu("http://a/1", UrlKind::Item), nu("http://a/2", UrlKind::Item)]).unwrap(), 2);
         assert_eq!(st.enqueue(&[nu("http://a/1", UrlKind::Item)]).unwrap(), 0);
-        let due = st.take_due(run, "s", 10).unwrap();
+        let due = st.take_due(run, "s", 10, false).unwrap();
         assert_eq!(due.len(), 2);
         // crash: nothing recorded; reopen resumes the same run with both queued again
         drop(st);
         let st = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
         assert_eq!(st.begin_run().unwrap(), run);
-        let due = st.take_due(run, "s", 10).unwrap();
+        let due = st.take_due(run, "s", 10, false).unwrap();
         assert_eq!(due.len(), 2);
         let rec = |url: &str, code: u16, hash: &str| FetchRecord {
             url: url.into(),
@@ -919,12 +946,12 @@ mod tests {
         };
         assert_eq!(st.record(run, rec("http://a/1", 200, "h1")).unwrap(), Outcome::New);
         assert_eq!(st.record(run, rec("http://a/2", 404, "")).unwrap(), Outcome::Gone);
-        assert!(st.take_due(run, "s", 10).unwrap().is_empty());
+        assert!(st.take_due(run, "s", 10, false).unwrap().is_empty());
         assert!(!st.has_due(run, "s").unwrap());
         st.finish_run(run).unwrap();
         let run2 = st.begin_run().unwrap();
         assert!(run2 > run);
-        let due = st.take_due(run2, "s", 10).unwrap();
+        let due = st.take_due(run2, "s", 10, false).unwrap();
         assert_eq!(due.len(), 2);
         assert_eq!(st.record(run2, rec("http://a/1", 200, "h1")).unwrap(), Outcome::Unchanged);
         assert_eq!(st.record(run2, rec("http://a/2", 410, "")).unwrap(), Outcome::Withdrawn);
@@ -1034,7 +1061,7 @@ mod tests {
         println!("enqueue 200k: {:?}", t.elapsed());
         let t = std::time::Instant::now();
         for _ in 0..500 {
-            for d in st.take_due(run, "s", 32).unwrap() {
+            for d in st.take_due(run, "s", 32, false).unwrap() {
                 st.record(run, FetchRecord { url: d.url, http_status: Some(200), ..Default::default() }).unwrap();
             }
         }

@@ -436,7 +436,9 @@ async fn interrupted_run_resumes_without_refetching() {
     let base = serve(site.clone()).await;
     let (dir, state) = common::fresh_state();
     let cfg = config(&base, true, "");
-    let r1 = crawl::run(&cfg, &state, CrawlOptions { max_pages: Some(4), progress: None }).await.unwrap();
+    let r1 = crawl::run(&cfg, &state, CrawlOptions { max_pages: Some(4), progress: None, ..Default::default() })
+        .await
+        .unwrap();
     assert!(r1.stopped_early);
     assert_eq!(r1.sites["test"].fetched, 4);
     drop(state);
@@ -446,7 +448,9 @@ async fn interrupted_run_resumes_without_refetching() {
     let progress: Arc<dyn Fn(&crawl::Progress) + Send + Sync> = Arc::new(move |_p: &crawl::Progress| {
         s2.fetch_add(1, Ordering::Relaxed);
     });
-    let r2 = crawl::run(&cfg, &state, CrawlOptions { max_pages: None, progress: Some(progress) }).await.unwrap();
+    let r2 = crawl::run(&cfg, &state, CrawlOptions { max_pages: None, progress: Some(progress), ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!(r2.run_id, r1.run_id, "the interrupted run is resumed");
     assert!(!r2.stopped_early);
     assert_eq!(seen.load(Ordering::Relaxed) as u64, r2.sites["test"].fetched);

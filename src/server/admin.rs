@@ -113,7 +113,7 @@ async fn crawl(State(st): State<AppState>, headers: HeaderMap, RawQuery(raw): Ra
             let report = govsearch_crawler::crawl::run(
                 &one,
                 &state,
-                govsearch_crawler::CrawlOptions { max_pages: None, progress: None },
+                govsearch_crawler::CrawlOptions { max_pages: None, progress: None, ..Default::default() },
             )
             .await?;
             drop(state);

@@ -13,6 +13,7 @@
 //! No vendor name appears in configuration: [`detect`] recognises a platform
 //! by what a page carries.
 
+pub mod feed;
 pub mod fragment;
 pub mod gkmlpt;
 pub mod govcn;
@@ -168,6 +169,38 @@ pub enum WalkEnd {
     Unreadable,
 }
 
+impl WalkEnd {
+    /// A stable code for reports and the crawl state.
+    pub fn code(self) -> &'static str {
+        match self {
+            WalkEnd::Empty => "empty",
+            WalkEnd::ClaimedTotal => "claimed-total",
+            WalkEnd::NothingNew => "nothing-new",
+            WalkEnd::NotFound => "not-found",
+            WalkEnd::PageLimit => "page-limit",
+            WalkEnd::Unreadable => "unreadable",
+        }
+    }
+}
+
+/// The paging rule every platform's list shares, for page number `page`
+/// (from 1) that held `listed` items of which `fresh` were new to the walk,
+/// with `served` distinct items so far and `claimed` the largest total the
+/// platform stated: `None` to go on, else why the walk ends.
+pub fn walk_end(listed: usize, fresh: usize, served: u64, claimed: Option<u64>, page: u32) -> Option<WalkEnd> {
+    if listed == 0 {
+        Some(WalkEnd::Empty)
+    } else if fresh == 0 {
+        Some(WalkEnd::NothingNew)
+    } else if claimed.is_some_and(|c| served >= c) {
+        Some(WalkEnd::ClaimedTotal)
+    } else if page >= limits::MAX_PAGES_PER_LIST {
+        Some(WalkEnd::PageLimit)
+    } else {
+        None
+    }
+}
+
 impl ListWalk {
     /// Takes one page; returns the items not seen before in this walk and
     /// whether to ask for the next page.
@@ -176,10 +209,7 @@ impl ListWalk {
         if let Some(c) = page.claimed_total {
             self.claimed = Some(self.claimed.map_or(c, |old| old.max(c)));
         }
-        if page.items.is_empty() {
-            self.ended = Some(WalkEnd::Empty);
-            return (Vec::new(), false);
-        }
+        let listed = page.items.len();
         let mut fresh = Vec::new();
         for it in page.items {
             let key = if it.post_id.is_empty() { it.url.clone() } else { it.post_id.clone() };
@@ -188,18 +218,8 @@ impl ListWalk {
             }
         }
         self.served += fresh.len() as u64;
-        let more = if fresh.is_empty() {
-            self.ended = Some(WalkEnd::NothingNew);
-            false
-        } else if self.claimed.is_some_and(|c| self.served >= c) {
-            self.ended = Some(WalkEnd::ClaimedTotal);
-            false
-        } else if self.pages >= limits::MAX_PAGES_PER_LIST {
-            self.ended = Some(WalkEnd::PageLimit);
-            false
-        } else {
-            true
-        };
+        self.ended = walk_end(listed, fresh.len(), self.served, self.claimed, self.pages);
+        let more = self.ended.is_none();
         (fresh, more)
     }
 
