@@ -200,6 +200,13 @@ pub fn tally(cat: &Catalogue, query: &TallyQuery, json: bool, csv: Option<&Path>
     }
     let _ = writeln!(out, "| **合计（去重）** | **{}** |", t.total);
     let _ = writeln!(out, "\n其中已从网站撤下 {} 件；无发布日期、未计入期间的 {} 件。", t.withdrawn, t.undated.len());
+    if !t.pending.is_empty() {
+        let _ = writeln!(
+            out,
+            "其中 {} 件仅据网站目录计入，正文尚未抓取：下次 govsearch crawl 抓取（--json 的 pending 列出它们）。",
+            t.pending.len()
+        );
+    }
     if let (Some(r), Some(n)) = (&ans.rules, &ans.normative) {
         let _ = writeln!(out, "\n## 表二 主动公开政府信息情况（{} 年）\n", ans.year.unwrap_or_default());
         let _ = writeln!(out, "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---:|---:|---:|");

@@ -62,6 +62,7 @@ pub fn document_from_item(item: &ExtractedItem) -> Document {
             .collect(),
         related_links: item.related_links.clone(),
         withdrawn: item.withdrawn,
+        pending: item.pending,
     }
 }
 

@@ -111,6 +111,7 @@ async fn report_shapes_and_the_cli_agree_with_the_api() {
         "group_by",
         "total",
         "withdrawn",
+        "pending",
         "groups",
         "undated",
         "multi_url",
@@ -556,4 +557,41 @@ allow_private = true
     assert!(!has("interpretation-without-policy", "《测试市行政规范性文件管理办法》政策解读"), "{j}");
     assert!(has("normative-without-interpretation", "测试市公共法律服务办法"), "{j}");
     assert!(!has("normative-without-interpretation", "测试市行政规范性文件管理办法"), "interpreted: {j}");
+}
+
+/// Items counted from a platform catalogue before their pages are fetched:
+/// counted, named apart on the page, the API and the CSV, and noted on the
+/// document page.
+#[tokio::test]
+async fn pending_items_are_counted_and_said_to_be_pending() {
+    let mut listed = d("p1", "a", "gfxwj", "规范性文件", "示例市据目录计入的办法", "2024-04-01");
+    listed.pending = true;
+    listed.body = String::new();
+    let docs = vec![d("n1", "a", "gfxwj", "规范性文件", "示例市电动自行车管理办法", "2024-03-01"), listed];
+    let dir = tempfile::tempdir().unwrap();
+    let cat = Catalogue::open(dir.path()).unwrap();
+    let mut w = cat.writer().unwrap();
+    for x in &docs {
+        w.upsert(x).unwrap();
+    }
+    w.finish().unwrap();
+    cat.reload().unwrap();
+    let st = AppState::new(Arc::new(cat));
+
+    let (s, j) = get_json(&st, "/api/tally?year=2024").await;
+    assert_eq!(s, StatusCode::OK, "{j}");
+    assert_eq!((j["total"].as_u64(), &j["pending"]), (Some(2), &serde_json::json!(["p1"])), "{j}");
+    let (_, html, _) = get(&st, "/staff/tally?year=2024").await;
+    assert!(html.contains("正文待抓取"), "the page says a count rests on listings");
+    assert!(html.contains("/staff/tally/list?year=2024&amp;list=pending"), "and links to them");
+    let (s, csv, _) = get(&st, "/api/tally.csv?year=2024&list=pending").await;
+    assert_eq!(s, StatusCode::OK, "{csv}");
+    assert!(csv.contains("p1") && !csv.contains("n1"), "{csv}");
+    let (_, html, _) = get(&st, "/staff/tally?year=2023").await;
+    assert!(!html.contains("正文待抓取"), "no row when nothing is pending");
+    let (s, page, _) = get(&st, "/documents/p1").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("正文尚待抓取"), "the document page says its text is not fetched yet");
+    let (_, page, _) = get(&st, "/documents/n1").await;
+    assert!(!page.contains("正文尚待抓取"));
 }

@@ -46,6 +46,10 @@ pub struct Document {
     /// True once the page is gone from the site (404/410 twice): hidden from
     /// public search, still counted for the period it was published in.
     pub withdrawn: bool,
+    /// Known from the site's catalogue listing only: the page is not fetched
+    /// yet, so `body` is empty. Counted by the tally (which says how many),
+    /// shown with a note; the next crawl fetches it.
+    pub pending: bool,
 }
 
 /// A file attached to a document, with the text extracted from it.

@@ -117,6 +117,12 @@ pub fn merge(docs: Vec<Document>) -> (Vec<Document>, usize) {
         match found {
             Some(i) => {
                 let keep = &mut out[i].1;
+                let mut d = d;
+                if keep.pending && !d.pending {
+                    // the fetched record's text and fields win over a listing; the id stays
+                    std::mem::swap(keep, &mut d);
+                    std::mem::swap(&mut keep.id, &mut d.id);
+                }
                 for u in d.urls {
                     if !keep.urls.contains(&u) {
                         keep.urls.push(u);
@@ -129,6 +135,7 @@ pub fn merge(docs: Vec<Document>) -> (Vec<Document>, usize) {
                     keep.category = d.category;
                 }
                 keep.withdrawn &= d.withdrawn;
+                keep.pending &= d.pending;
                 merged += 1;
             }
             None => {
@@ -191,6 +198,20 @@ mod tests {
         assert_eq!(out[0].column, "规范性文件", "the first record's column is kept");
         assert_eq!(out[0].category, "规范性文件", "an empty category is filled from the other record");
         assert_eq!(out[0].id, format!("a:{}", url_key("http://a.gov.cn/zwgk/gfxwj/1.html")));
+    }
+
+    #[test]
+    fn a_fetched_page_replaces_the_listing_of_the_same_item() {
+        let mut listed = rec("http://a.gov.cn/gkmlpt/content/1/1000/post_1000.html", "a", "甲局", "IDX-1");
+        listed.pending = true;
+        listed.body = String::new();
+        let portal = rec("http://www.a.gov.cn/zcwj/1000.html", "a", "甲局", "IDX-1");
+        let (out, merged) = merge(vec![listed.clone(), portal.clone()]);
+        assert_eq!((out.len(), merged), (1, 1));
+        assert!(!out[0].pending, "one record of it is fetched");
+        assert_eq!(out[0].body, portal.body, "the fetched text is kept");
+        assert_eq!(out[0].id, listed.id, "the first record's id stays");
+        assert_eq!(out[0].urls.len(), 2);
     }
 
     #[test]

@@ -217,6 +217,8 @@ pub enum Selection {
     Group(String),
     /// The items with no 发布日期.
     Undated,
+    /// The counted items whose pages are not fetched yet (catalogue only).
+    Pending,
     /// One cell of table 二 (needs a one-year period).
     Table2(Instrument, InstrumentColumn),
 }
@@ -244,10 +246,11 @@ impl Selection {
         match list {
             None | Some("all") => Ok(value.map_or(Selection::All, |v| Selection::Group(v.to_owned()))),
             Some("undated") => Ok(Selection::Undated),
+            Some("pending") => Ok(Selection::Pending),
             Some(l) => cell(l).ok_or_else(|| Error::BadParam {
                 param: "list",
                 message: format!(
-                    "{l:?} is not one of all, undated, normative-issued, normative-abolished, normative-in_force, rules-issued, rules-abolished, rules-in_force"
+                    "{l:?} is not one of all, undated, pending, normative-issued, normative-abolished, normative-in_force, rules-issued, rules-abolished, rules-in_force"
                 ),
             }),
         }
@@ -266,6 +269,7 @@ impl TallyAnswer {
                 })
             }
             Selection::Undated => Ok(self.tally.undated.clone()),
+            Selection::Pending => Ok(self.tally.pending.clone()),
             Selection::Table2(row, column) => {
                 let r = match row {
                     Instrument::Rules => &self.rules,
@@ -347,6 +351,9 @@ pub struct Tally {
     pub total: usize,
     /// Of which withdrawn from the site since.
     pub withdrawn: usize,
+    /// Of which known from the catalogue only, their pages not fetched yet
+    /// (ids listed: the next crawl fetches them).
+    pub pending: Vec<String>,
     pub groups: Vec<TallyGroup>,
     /// Items in scope with no 发布日期: listed, never counted into a period.
     pub undated: Vec<String>,
@@ -369,6 +376,7 @@ pub fn tally(docs: &[Document], req: &TallyRequest) -> Result<Tally> {
         group_by: req.group_by,
         total: 0,
         withdrawn: 0,
+        pending: Vec::new(),
         groups: Vec::new(),
         undated: Vec::new(),
         multi_url: Vec::new(),
@@ -383,6 +391,9 @@ pub fn tally(docs: &[Document], req: &TallyRequest) -> Result<Tally> {
         }
         out.total += 1;
         out.withdrawn += usize::from(d.withdrawn);
+        if d.pending {
+            out.pending.push(d.id.clone());
+        }
         if d.urls.len() > 1 {
             out.multi_url.push(d.id.clone());
         }
@@ -486,6 +497,19 @@ mod tests {
     }
 
     #[test]
+    fn pending_items_count_and_are_named() {
+        let mut p = d("p", "规范性文件", "2020-05-01");
+        p.pending = true;
+        let mut late = d("q", "规范性文件", "2021-05-01");
+        late.pending = true;
+        let docs = vec![d("a", "规范性文件", "2020-01-01"), p, late];
+        let t = tally(&docs, &TallyRequest::year(2020, GroupBy::Category)).unwrap();
+        assert_eq!(t.total, 2, "a listed item whose page is pending counts in its period");
+        assert_eq!(t.pending, ["p"], "only the pending items of the period are named");
+        assert_eq!(t.groups[0].ids, ["a", "p"]);
+    }
+
+    #[test]
     fn months_in_order() {
         let docs = vec![d("a", "x", "2020-03-01"), d("b", "x", "2020-01-09"), d("c", "x", "2020-03-31")];
         let t = tally(&docs, &TallyRequest::year(2020, GroupBy::Month)).unwrap();
@@ -549,6 +573,7 @@ mod tests {
         assert_eq!(ids(None, None).unwrap(), ["b", "a"], "groups in the answer's order (政 < 规)");
         assert_eq!(ids(Some("all"), Some("政策解读")).unwrap(), ["b"]);
         assert_eq!(ids(Some("undated"), None).unwrap(), ["u"]);
+        assert_eq!(ids(Some("pending"), None).unwrap(), Vec::<String>::new());
         assert_eq!(ids(Some("normative-issued"), None).unwrap(), ["a"]);
         assert_eq!(ids(Some("rules-in_force"), None).unwrap(), Vec::<String>::new());
         assert!(ids(None, Some("nothing")).unwrap_err().to_string().contains("value"));

@@ -318,6 +318,7 @@ async fn document_page(State(st): State<AppState>, headers: HeaderMap, Path(id):
         article class="document" {
             h1 { (doc.title) " " (validity_badge(&doc.validity)) }
             @if doc.withdrawn { p class="note" role="status" { "该信息已从原网站撤下，此处保留原文供查阅。" } }
+            @if doc.pending { p class="note" role="status" { "该信息已列入原网站的公开目录，正文尚待抓取；全文请见原网站。" } }
             table class="metadata" {
                 caption class="vh" { "信息元数据" }
                 tbody {

@@ -61,6 +61,7 @@ fn selection_label(s: &Selection) -> String {
         Selection::All => "全部".into(),
         Selection::Group(v) => v.clone(),
         Selection::Undated => "无发布日期".into(),
+        Selection::Pending => "已列入目录、正文待抓取".into(),
         Selection::Table2(row, column) => format!(
             "{} {}",
             match row {
@@ -214,6 +215,9 @@ async fn page_tally(State(st): State<AppState>, RawQuery(raw): RawQuery) -> Resp
                 }
                 tr { th scope="row" { "合计（去重）" } td { a href=(list_link("list=all")) { (t.total) } } td { a href=(csv_link("list=all")) { "CSV" } } }
                 tr { th scope="row" { "其中已撤下" } td { (t.withdrawn) } td {} }
+                @if !t.pending.is_empty() {
+                    tr { th scope="row" { "其中正文待抓取（仅据目录计入）" } td { a href=(list_link("list=pending")) { (t.pending.len()) } } td { a href=(csv_link("list=pending")) { "CSV" } } }
+                }
                 tr { th scope="row" { "无发布日期（未计入）" } td { a href=(list_link("list=undated")) { (t.undated.len()) } } td { a href=(csv_link("list=undated")) { "CSV" } } }
             }
         } }
