@@ -208,8 +208,8 @@ struct SiteCtx {
     scope: SiteScope,
     client: reqwest::Client,
     traps: StdMutex<(TrapDetector, HashMap<String, bool>)>,
-    /// URLs discovered per host (`host:port`) in this run, bounded by `max_pages` each.
-    host_counts: StdMutex<HashMap<String, usize>>,
+    /// Distinct URLs admitted per host (`host:port`) in this run, at most `max_pages` each.
+    host_counts: StdMutex<HashMap<String, HashSet<String>>>,
     /// Platform catalogues already read in this run (their first feed URL):
     /// every page of a platform carries its catalogue, it is read once.
     catalogues: StdMutex<HashSet<String>>,
@@ -839,21 +839,23 @@ impl SiteCtx {
         }
     }
 
-    /// Whether `u` may be enqueued: in scope, and under the per-host page bound.
-    fn admit(&self, u: &Url) -> bool {
-        if self.scope.in_scope(u).is_err() {
-            return false;
-        }
+    /// Whether a discovered link fits the trap bound: a URL already admitted in
+    /// this run always does (the same link on many pages counts once); a new
+    /// one while its host has fewer than `max_pages` distinct URLs.
+    fn within_bound(&self, u: &Url) -> bool {
         let host = format!("{}:{}", u.host_str().unwrap_or(""), u.port_or_known_default().unwrap_or(0));
         let mut counts = match self.host_counts.lock() {
             Ok(c) => c,
             Err(p) => p.into_inner(),
         };
-        let n = counts.entry(host).or_insert(0);
-        if *n >= self.cfg.max_pages {
+        let admitted = counts.entry(host).or_default();
+        if admitted.contains(u.as_str()) {
+            return true;
+        }
+        if admitted.len() >= self.cfg.max_pages {
             return false;
         }
-        *n += 1;
+        admitted.insert(u.to_string());
         true
     }
 }
@@ -988,7 +990,11 @@ async fn feed_step(
     let mut private = 0u64;
     for it in &items {
         let Ok(u) = Url::parse(&it.url) else { continue };
-        if !site.admit(&u) {
+        // the items a platform's list names are bounded by the walk itself
+        // (MAX_PAGES_PER_LIST pages a list, the catalogue's own lists), not by
+        // the link-trap bound: a department's catalogue can list more than
+        // `max_pages` items, and each of them is one
+        if site.scope.in_scope(&u).is_err() {
             continue;
         }
         // robots.txt is read here, not only at fetch time, so that a
@@ -1133,17 +1139,8 @@ fn page_links(
                 continue;
             }
         }
-        {
-            let host = format!("{}:{}", u.host_str().unwrap_or(""), u.port_or_known_default().unwrap_or(0));
-            let mut counts = match site.host_counts.lock() {
-                Ok(c) => c,
-                Err(p) => p.into_inner(),
-            };
-            let n = counts.entry(host).or_insert(0);
-            if *n >= site.cfg.max_pages {
-                continue;
-            }
-            *n += 1;
+        if !site.within_bound(&u) {
+            continue;
         }
         out.push(NewUrl {
             url: u.to_string(),

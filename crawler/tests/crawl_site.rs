@@ -607,3 +607,58 @@ allow_private = true
         assert_eq!(items, 3, "host {name}: {items} of its 8 items fetched with max_pages = 3 per host");
     }
 }
+
+/// The trap bound counts distinct URLs: a link that every list page repeats
+/// (a sidebar, "latest items") uses one place, not one per page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_pages_counts_a_repeated_link_once() {
+    let hits = Arc::new(Mutex::new(Vec::new()));
+    let h = hits.clone();
+    let app = Router::new().fallback(move |req: Request<Body>| {
+        let h = h.clone();
+        async move {
+            let path = req.uri().path().to_owned();
+            h.lock().unwrap().push(path.clone());
+            let link = |i: usize| format!(r#"<li><a href="/zwgk/t2024010{i}_{i}.html">通知{i}</a></li>"#);
+            let body = match path.as_str() {
+                // page 1: items 1-3 and page 2; page 2 repeats 1-3, then 4 and 5
+                "/zwgk/index.html" => {
+                    let items: String = (1..=3).map(link).collect();
+                    format!(
+                        r#"<html><head><meta charset="utf-8"><title>规范性文件</title></head><body><ul>{items}</ul><a href="/zwgk/index_1.html">下一页</a></body></html>"#
+                    )
+                }
+                "/zwgk/index_1.html" => {
+                    let items: String = (1..=5).map(link).collect();
+                    format!(r#"<html><head><meta charset="utf-8"><title>规范性文件</title></head><body><ul>{items}</ul></body></html>"#)
+                }
+                p if p.starts_with("/zwgk/t") => item_page(&format!("关于{p}的通知"), "测政〔2024〕1号", "000-2024-1", ""),
+                _ => return Response::builder().status(StatusCode::NOT_FOUND).body(Body::empty()).unwrap(),
+            };
+            Response::builder().header(header::CONTENT_TYPE, "text/html; charset=utf-8").body(Body::from(body)).unwrap()
+        }
+    });
+    let base = common::serve(app).await;
+    let cfg = Config::parse(
+        &format!(
+            r#"
+[crawl]
+concurrency = 1
+[[site]]
+name = "repeats"
+start_urls = ["{base}/zwgk/index.html"]
+delay_ms = 0
+max_pages = 6
+allow_private = true
+"#
+        ),
+        "test config",
+    )
+    .unwrap();
+    let (_dir, state) = common::fresh_state();
+    let report = crawl::run(&cfg, &state, CrawlOptions::default()).await.unwrap();
+    let mut items: Vec<String> = hits.lock().unwrap().iter().filter(|p| p.starts_with("/zwgk/t")).cloned().collect();
+    items.sort();
+    items.dedup();
+    assert_eq!(items.len(), 5, "page 2 and its five items are six distinct URLs: {items:?}\n{report}");
+}
