@@ -75,6 +75,26 @@ enum Command {
         #[arg(long)]
         catalogue_only: bool,
     },
+    /// Look at a site before writing its config: robots.txt, the start page,
+    /// the disclosure platform it runs on and its catalogue; prints a ready
+    /// `[[site]]` block naming every host the crawl needs.
+    Probe {
+        /// The site's disclosure catalogue (its start page).
+        url: url::Url,
+        /// Also ask for page 1 of every list, at the crawl's politeness delay,
+        /// to show the totals the platform claims.
+        #[arg(long)]
+        count: bool,
+        /// The site's name in the printed block (default: from its host).
+        #[arg(long)]
+        name: Option<String>,
+        /// Delay between two requests in milliseconds (robots.txt Crawl-delay wins when larger).
+        #[arg(long, default_value_t = govsearch_crawler::config::DEFAULT_DELAY_MS)]
+        delay_ms: u64,
+        /// Allow a private or loopback address (an intranet site).
+        #[arg(long)]
+        allow_private: bool,
+    },
     /// Rebuild the index from stored pages and imports (no network).
     Index {
         /// The config the pages were crawled with (for selectors and column mapping).
@@ -266,6 +286,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let cfg = govsearch_crawler::Config::from_path(&config)?;
             let options = CrawlOptions { max_pages, catalogue_only, ..Default::default() };
             runtime()?.block_on(cli::crawl(&data, &cfg, options, report_json.as_deref(), !no_index, quiet))
+        }
+        Command::Probe { url, count, name, delay_ms, allow_private } => {
+            let options = govsearch_crawler::probe::ProbeOptions {
+                count,
+                allow_private,
+                delay: Some(std::time::Duration::from_millis(delay_ms)),
+            };
+            let settings = govsearch_crawler::config::CrawlSettings::default();
+            let probe = runtime()?.block_on(govsearch_crawler::probe::probe(&url, &settings, &options))?;
+            eprint!("{probe}");
+            print!("{}", probe.site_block(&name.unwrap_or_else(|| probe.suggested_name())));
+            Ok(ExitCode::SUCCESS)
         }
         Command::Index { config } => {
             let cfg = config.map(|c| govsearch_crawler::Config::from_path(&c)).transpose()?;

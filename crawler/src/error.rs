@@ -25,6 +25,8 @@ pub enum Error {
     Locked { path: String, pid: String, lock: String },
     #[error("I/O error on {path}: {source}")]
     Io { path: String, source: std::io::Error },
+    #[error("probe of {url}: {message}")]
+    Probe { url: String, message: String },
     #[error("HTTP client setup for site {site}: {message}")]
     Client { site: String, message: String },
 }

@@ -19,6 +19,8 @@
 //! - [`history`]: what counts as a page revision and as a broken link.
 //! - [`platform`]: disclosure platforms that load their lists from JSON/XML
 //!   endpoints (detection, catalogues, list answers).
+//! - [`probe`]: what the crawler would make of a site before a config is
+//!   written (`govsearch probe URL`).
 //! - [`state`]: the SQLite crawl state ([`state::CrawlState`],
 //!   [`state::CrawlLock`]).
 //! - [`crawl`]: the crawl loop ([`crawl::run`]).
@@ -70,6 +72,7 @@ pub mod fetch;
 pub mod history;
 pub mod listing;
 pub mod platform;
+pub mod probe;
 pub mod robots;
 pub mod scope;
 pub mod state;

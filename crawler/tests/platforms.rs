@@ -45,7 +45,7 @@ const NODES: &[(u64, &str, u64, &str, &str)] = &[
     (60, "建议提案办理", 0, "", "建议提案办理"),
     (50, "工作动态", 0, "", ""),
 ];
-/// Items per list API page (the real sites serve ~100).
+/// Items per list API page in the small fixtures (the real sites serve ~100).
 const PAGE: usize = 4;
 /// How many of the newest posts the short lists (30, 60) still serve.
 const SHORT_SERVES: usize = 3;
@@ -144,6 +144,10 @@ fn china_midnight(date: &str) -> i64 {
 
 struct Site {
     posts: Vec<Post>,
+    /// Index in `posts` of each detail page path.
+    by_path: HashMap<String, usize>,
+    /// Items per list API page.
+    page: usize,
     /// `http://127.0.0.1:PORT` of the site, `http://localhost:PORT` of its search.
     base: Mutex<String>,
     search: Mutex<String>,
@@ -244,7 +248,7 @@ impl Site {
         if node == 60 && page > 1 {
             return respond(StatusCode::NOT_FOUND, "text/html", "<h1>404 Not Found</h1>".into(), None);
         }
-        let per_page = if node == 60 { SHORT_SERVES } else { PAGE };
+        let per_page = if node == 60 { SHORT_SERVES } else { self.page };
         let start = (page - 1) * per_page;
         let chunk: Vec<serde_json::Value> = served.iter().skip(start).take(per_page).map(|p| self.article(p)).collect();
         let v = serde_json::json!({
@@ -295,8 +299,8 @@ impl Site {
                 return respond(StatusCode::OK, "application/json", r#"{"errcode":-1}"#.into(), None);
             }
             self.search(num("page"), num("pagesize").clamp(1, 100))
-        } else if let Some(p) = self.posts.iter().find(|p| Site::content_path(p.id) == path) {
-            respond(StatusCode::OK, "text/html; charset=utf-8", self.detail_page(p), None)
+        } else if let Some(&i) = self.by_path.get(path) {
+            respond(StatusCode::OK, "text/html; charset=utf-8", self.detail_page(&self.posts[i]), None)
         } else {
             respond(StatusCode::NOT_FOUND, "text/html", "<h1>404</h1>".into(), None)
         };
@@ -339,8 +343,16 @@ fn fnv(b: &[u8]) -> u64 {
 }
 
 async fn serve(per_node: usize) -> Arc<Site> {
+    serve_paged(per_node, PAGE).await
+}
+
+async fn serve_paged(per_node: usize, page: usize) -> Arc<Site> {
+    let posts = posts(per_node);
+    let by_path = posts.iter().enumerate().map(|(i, p)| (Site::content_path(p.id), i)).collect();
     let site = Arc::new(Site {
-        posts: posts(per_node),
+        posts,
+        by_path,
+        page,
         base: Mutex::new(String::new()),
         search: Mutex::new(String::new()),
         hits: Mutex::new(Vec::new()),
@@ -538,4 +550,96 @@ async fn a_catalogue_only_crawl_counts_before_the_bodies_are_fetched() {
     assert_eq!(items.len(), public);
     assert!(items.iter().all(|i| !i.pending && !i.body.is_empty()), "{report2}");
     assert_eq!(got(&items), expected(&site));
+}
+
+/// The department that started the project published 18,296 items in 2020.
+const A_DEPARTMENTS_YEAR: usize = 18_296;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "scale: a catalogue of 54,900 items (18,300 in 2020), two minutes in a debug build; scripts/test.sh runs it"]
+async fn a_departments_year_is_counted_from_its_catalogue() {
+    // six list nodes, posts spread evenly over 2019-2021: 2020 holds 18,300
+    let per_node = 9_150;
+    let site = serve_paged(per_node, 100).await;
+    let (_dir, state) = common::fresh_state();
+    let mut cfg = config(&site, true);
+    cfg.crawl.concurrency = 2;
+    let options = CrawlOptions { catalogue_only: true, ..Default::default() };
+    let started = std::time::Instant::now();
+    let report = crawl::run(&cfg, &state, options).await.unwrap();
+    let took = started.elapsed();
+    let requests = site.hits.lock().unwrap().len();
+    let items = state.extract_items(&cfg).unwrap();
+    let public = site.posts.iter().filter(|p| p.id < PRIVATE_FROM).count();
+    assert_eq!(items.len(), public, "every listed item counted\n{report}");
+    let want = expected(&site);
+    assert_eq!(got(&items), want, "per year and category, exact");
+    let year: usize = want.iter().filter(|((y, _), _)| y == "2020").map(|(_, n)| n).sum();
+    assert!(year >= A_DEPARTMENTS_YEAR, "{year} items in 2020");
+    assert_eq!(site.count(|p| p.starts_with("/gkmlpt/content/")), 0, "no detail page fetched");
+    // a catalogue is a few hundred answers per year, not one per item: the
+    // figure docs/CRAWL.md quotes (seconds at one request a second)
+    assert!(requests * 20 < public, "{requests} requests for {public} items");
+    eprintln!(
+        "scale: {public} items ({year} in 2020) counted from {requests} requests in {:.1} s, politeness off",
+        took.as_secs_f64()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_probe_writes_the_config_that_crawls_the_whole_catalogue() {
+    use govsearch_crawler::probe::{self, ProbeOptions};
+    let site = serve(5).await;
+    let base = site.base.lock().unwrap().clone();
+    let start = url::Url::parse(&format!("{base}/gkmlpt/index")).unwrap();
+    let options = ProbeOptions { count: true, allow_private: true, delay: Some(std::time::Duration::ZERO) };
+    let settings = govsearch_crawler::config::CrawlSettings::default();
+    let p = probe::probe(&start, &settings, &options).await.unwrap();
+    assert_eq!(p.platform, Some("gkmlpt"), "{p}");
+    assert!(p.walked);
+    assert_eq!(p.title, "政府信息公开目录");
+    let columns: Vec<(&str, &str, Option<u64>)> =
+        p.lists.iter().map(|l| (l.column.as_str(), l.category.as_str(), l.claimed)).collect();
+    assert!(columns.contains(&("政策文件 > 规范性文件", "规范性文件", Some(5))), "{p}");
+    assert!(columns.contains(&("政策文件 > 市政府规范性文件", "规范性文件", Some(6))), "{p}");
+    assert!(columns.contains(&("通知公告", "通知公告", Some(5))), "{p}");
+    assert!(p.lists.iter().all(|l| !l.column.contains("依申请公开")), "a link node has no list: {p}");
+    let unreadable = p.lists.iter().find(|l| l.column == "工作动态").unwrap();
+    assert!(unreadable.problem.as_deref().unwrap_or("").contains("HTML"), "{p}");
+    let search = site.search.lock().unwrap().clone();
+    assert!(search.starts_with("http://localhost:"));
+    assert_eq!(p.hosts, vec!["127.0.0.1", "localhost"], "the site's and its search's host");
+    assert_eq!(p.suggested_name(), "site", "an address gives no name");
+    // robots.txt, the page, one request per list; no detail page
+    assert_eq!(p.requests, 2 + p.lists.len(), "{p}");
+    assert_eq!(site.count(|q| q.starts_with("/gkmlpt/content/")), 0);
+
+    // the printed block is a working config: crawling it finds every public post
+    let block = p.site_block(&p.suggested_name());
+    let text = format!("{block}delay_ms = 0\nallow_private = true\n");
+    let cfg = Config::parse(&text, "probe block").unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let (_dir, state) = common::fresh_state();
+    let report = crawl::run(&cfg, &state, CrawlOptions::default()).await.unwrap();
+    let items = state.extract_items(&cfg).unwrap();
+    assert_eq!(items.len(), site.posts.iter().filter(|p| p.id < PRIVATE_FROM).count(), "{text}\n{report}");
+    assert_eq!(got(&items), expected(&site));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_probe_stops_where_robots_or_the_address_forbid() {
+    use govsearch_crawler::probe::{self, ProbeOptions};
+    let site = serve(1).await;
+    let base = site.base.lock().unwrap().clone();
+    let settings = govsearch_crawler::config::CrawlSettings::default();
+    let private = url::Url::parse(&format!("{base}/gkmlpt/content/0/900/post_900000.html")).unwrap();
+    let options = ProbeOptions { allow_private: true, delay: Some(std::time::Duration::ZERO), ..Default::default() };
+    let e = probe::probe(&private, &settings, &options).await.unwrap_err().to_string();
+    assert!(e.contains("robots.txt forbids") && e.contains("post_900000"), "{e}");
+    assert_eq!(site.count(|q| q.starts_with("/gkmlpt/content/")), 0, "the page was not asked for");
+
+    site.hits.lock().unwrap().clear();
+    let start = url::Url::parse(&format!("{base}/gkmlpt/index")).unwrap();
+    let e = probe::probe(&start, &settings, &ProbeOptions::default()).await.unwrap_err().to_string();
+    assert!(e.contains("private address refused") && e.contains("127.0.0.1"), "{e}");
+    assert!(site.hits.lock().unwrap().is_empty(), "nothing asked of a refused address");
 }
