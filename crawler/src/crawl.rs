@@ -22,8 +22,8 @@ use url::Url;
 use crate::config::{Config, CrawlSettings, SiteConfig};
 use crate::error::Result;
 use crate::extract::{
-    ExtractedItem, extract_item, extract_item_in, extract_links_in, is_anti_bot, is_soft_404, looks_like_item,
-    page_column_in, parse_page,
+    ExtractedItem, NotDocument, extract_item, extract_item_in, extract_links_in, is_anti_bot, looks_like_item,
+    not_a_document, page_column_in, parse_page,
 };
 use crate::fetch::{Fetched, Validators, client_for, get};
 use crate::listing::ListReport;
@@ -798,12 +798,20 @@ async fn fill(
                         rec.error_reason = Some("anti-bot challenge".into());
                         return Ok(None);
                     }
-                    if d.kind == UrlKind::Item && is_soft_404(&html) {
-                        rec.http_status = Some(404);
-                        return Ok(None);
-                    }
                     let doc = parse_page(&html);
                     let item = extract_item_in(&doc, final_url, &html, Some(&site.cfg));
+                    if d.kind == UrlKind::Item
+                        && let Some(not) = not_a_document(&html, &item)
+                    {
+                        // never indexed; what was stored before stays
+                        match not {
+                            NotDocument::NotFound => rec.http_status = Some(404),
+                            NotDocument::Busy | NotDocument::LoginWall => {
+                                rec.error_reason = Some(not.reason().to_owned());
+                            }
+                        }
+                        return Ok(None);
+                    }
                     // a page whose URL looked like a list but that reads like an item is one
                     let is_item = d.kind == UrlKind::Item || looks_like_item(&item, &html);
                     if is_item && d.kind != UrlKind::Item {

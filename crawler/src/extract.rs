@@ -505,6 +505,14 @@ fn is_validity_word(v: &str) -> bool {
     matches!(v, "有效" | "现行有效" | "失效" | "废止" | "已失效" | "已废止" | "已修改" | "修改")
 }
 
+/// What an 有效性 cell may hold: a validity word, 是 / 否 (Beijing's 是否有效),
+/// or a short statement of force (部分失效, 尚未生效, 有效期至2025年12月31日).
+fn is_validity_value(v: &str) -> bool {
+    is_validity_word(v)
+        || matches!(v, "是" | "否")
+        || (v.chars().count() <= 16 && ["效", "废止", "修改", "修订", "撤销"].iter().any(|w| v.contains(w)))
+}
+
 fn clean_value(f: Field, v: &str) -> Option<String> {
     let v = collapse(v);
     let v = v.trim_matches(|c: char| matches!(c, '：' | ':' | '|' | '】' | ']')).trim().to_owned();
@@ -516,6 +524,9 @@ fn clean_value(f: Field, v: &str) -> Option<String> {
         Field::ExpiryOrStatus if is_validity_word(&v) => Some(v),
         Field::ExpiryOrStatus => parse_date(&v),
         Field::Status => is_validity_word(&v).then_some(v),
+        // an 有效性 label whose own cell is empty is followed by the next
+        // row's text (often the title): only a statement of force is a value
+        Field::Validity => is_validity_value(&v).then_some(v),
         Field::Source => is_gov_body(&v).then(|| cap(v, MAX_FIELD_CHARS)),
         Field::Title if v.chars().count() < 4 => None,
         // `〔〕号`: a template with nothing filled in (号 is alphabetic, so a
@@ -1166,12 +1177,79 @@ pub fn looks_like_item(item: &ExtractedItem, html: &str) -> bool {
         && (article_meta || !item.index_number.is_empty() || !item.doc_number.is_empty())
 }
 
-/// A "page not found" page served with status 200 (soft 404).
-pub fn is_soft_404(html: &str) -> bool {
+/// Why a page served with status 200 is not a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotDocument {
+    /// "页面不存在": a soft 404, counted as a 404 (withdrawn after two).
+    NotFound,
+    /// "系统繁忙": the site's error page; a failure, tried again by the next crawl.
+    Busy,
+    /// A login form where the document should be.
+    LoginWall,
+}
+
+impl NotDocument {
+    /// The reason recorded in the crawl state and the report.
+    pub fn reason(self) -> &'static str {
+        match self {
+            NotDocument::NotFound => "soft 404 (a not-found page served with 200)",
+            NotDocument::Busy => "error page served with 200 (系统繁忙)",
+            NotDocument::LoginWall => "login wall",
+        }
+    }
+}
+
+/// Phrases only a not-found page says: they decide wherever they stand.
+const NOT_FOUND_STRONG: &[&str] =
+    &["您访问的页面不存在", "页面不存在或已删除", "该页面已被删除", "您访问的页面已删除", "信息已撤销", "页面找不到了"];
+/// Phrases a document may quote: they decide at the start of the `<title>`
+/// or `<h1>`, or on a page with almost no text of its own.
+const NOT_FOUND_WEAK: &[&str] = &[
+    "页面不存在",
+    "页面未找到",
+    "找不到页面",
+    "信息不存在",
+    "文章不存在",
+    "该信息已删除",
+    "404 Not Found",
+    "Not Found",
+];
+const BUSY: &[&str] = &["系统繁忙", "服务器繁忙", "请稍后再试", "访问过于频繁", "服务暂不可用", "Service Unavailable"];
+/// Below this many characters of body text a page has no text of its own.
+const SHORT_BODY_CHARS: usize = 200;
+
+/// Whether an item page is an error page, a soft 404 or a login wall rather
+/// than a document. `item` is what extraction made of `html`.
+pub fn not_a_document(html: &str, item: &ExtractedItem) -> Option<NotDocument> {
     let head: String = html.chars().take(60_000).collect();
-    ["您访问的页面不存在", "页面不存在或已删除", "该页面已被删除", "您访问的页面已删除", "信息已撤销", "页面找不到了"]
-        .iter()
-        .any(|m| head.contains(m))
+    if NOT_FOUND_STRONG.iter().any(|m| head.contains(m)) {
+        return Some(NotDocument::NotFound);
+    }
+    let headings = headings(&head);
+    let short = item.body.chars().count() < SHORT_BODY_CHARS;
+    // a heading that opens with the phrase ("系统繁忙", "404 Not Found - …"),
+    // not a document's title that mentions it
+    let says = |markers: &[&str]| {
+        markers.iter().any(|m| headings.iter().any(|h| h.starts_with(m)) || (short && head.contains(m)))
+    };
+    if says(NOT_FOUND_WEAK) {
+        return Some(NotDocument::NotFound);
+    }
+    if says(BUSY) {
+        return Some(NotDocument::Busy);
+    }
+    let password =
+        head.contains("type=\"password\"") || head.contains("type='password'") || head.contains("type=password");
+    if short && password && (head.contains("登录") || head.contains("登陆")) {
+        return Some(NotDocument::LoginWall);
+    }
+    None
+}
+
+/// The texts of the page's `<title>` and `<h1>` elements, trimmed, for the markers above.
+fn headings(html: &str) -> Vec<String> {
+    static HEADING: LazyLock<Regex> = LazyLock::new(|| re(r"(?is)<(title|h1)[^>]*>(.{0,300}?)</(title|h1)>"));
+    HEADING.captures_iter(html).filter_map(|c| c.get(2)).map(|m| m.as_str().trim().to_owned()).collect()
 }
 
 /// An anti-bot interstitial (a WAF challenge that sets a cookie by script).
@@ -1209,6 +1287,26 @@ mod tests {
 <a href="/zcjd/t20210507_2.html">《关于印发某某办法的通知》政策解读</a>
 <script>createPageHTML(3, 0, "index", "html");</script>
 </body></html>"#;
+
+    /// An 有效性 label with nothing after it: the validity stays empty, it
+    /// does not take the next line (the title); a real statement of force is kept.
+    #[test]
+    fn an_empty_validity_label_does_not_take_the_title() {
+        let url = Url::parse("http://www.x.gov.cn/zwgk/t20210506_1.html").unwrap();
+        let page = |v: &str| {
+            format!(
+                r#"<html><head><meta charset="utf-8"><title>x</title></head><body><ul class="xxgk">
+<li>索引号：123/2021-001</li><li>发布日期：2021-05-06</li><li>有效性：{v}</li></ul>
+<h1>关于印发某某办法的通知</h1><div class="TRS_Editor"><p>现将《某某办法》印发给你们，请认真贯彻执行。</p></div></body></html>"#
+            )
+        };
+        let it = extract_item(&url, &page(""), None);
+        assert_eq!(it.title, "关于印发某某办法的通知");
+        assert_eq!(it.validity, "", "{it:?}");
+        for v in ["有效", "部分失效", "有效期至2025年12月31日"] {
+            assert_eq!(extract_item(&url, &page(v), None).validity, v);
+        }
+    }
 
     #[test]
     fn synthetic_item() {
@@ -1259,7 +1357,7 @@ mod tests {
             let url = Url::parse("http://x.gov.cn/a/b.html").unwrap();
             let _ = extract_item(&url, &html, None);
             let _ = extract_links(&url, &html);
-            let _ = is_soft_404(&html);
+            let _ = not_a_document(&html, &extract_item(&url, &html, None));
             let _ = is_anti_bot(&html);
             let _ = crate::dates::parse_date(&html);
             let _ = crate::charset::decode(html.as_bytes(), Some("text/html; charset=gbk"));

@@ -662,3 +662,93 @@ allow_private = true
     items.dedup();
     assert_eq!(items.len(), 5, "page 2 and its five items are six distinct URLs: {items:?}\n{report}");
 }
+
+/// Error pages served with 200 are not documents: a soft 404, a 系统繁忙
+/// page and a login wall are never extracted, each is recorded with its
+/// reason, a real document that quotes 系统繁忙 is kept, and an item already
+/// stored survives a later 系统繁忙 answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_pages_served_with_200_are_not_documents() {
+    let busy_now = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let b = busy_now.clone();
+    let app = Router::new().fallback(move |req: Request<Body>| {
+        let b = b.clone();
+        async move {
+            let path = req.uri().path().to_owned();
+            let shell = |title: &str, body: &str| {
+                format!(r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head><body><div class="nav"><a href="/">首页</a></div>{body}<div class="footer">版权所有 测试市人民政府</div></body></html>"#)
+            };
+            let long = "各区人民政府，市政府各部门：为做好网上办事服务，现就有关事项通知如下。".repeat(8);
+            let body = match path.as_str() {
+                "/zwgk/index.html" => list_page(
+                    "通知公告",
+                    &[
+                        ("/zwgk/t20240101_1.html", "一"),
+                        ("/zwgk/t20240101_2.html", "二"),
+                        ("/zwgk/t20240101_3.html", "三"),
+                        ("/zwgk/t20240101_4.html", "四"),
+                        ("/zwgk/t20240101_5.html", "五"),
+                    ],
+                    1,
+                ),
+                "/zwgk/t20240101_1.html" if b.load(std::sync::atomic::Ordering::Relaxed) => {
+                    shell("提示信息", "<p>系统繁忙，请稍后再试。</p>")
+                }
+                "/zwgk/t20240101_1.html" => item_page("关于做好网上办事服务的通知", "测政〔2024〕1号", "000-2024-1", ""),
+                "/zwgk/t20240101_2.html" => shell("提示信息", "<p>抱歉，页面不存在。</p><a href=\"/\">返回首页</a>"),
+                "/zwgk/t20240101_3.html" => shell(
+                    "用户登录",
+                    r#"<form action="/login"><label>用户名</label><input name="u"><label>密码</label><input type="password" name="p"><button>登录</button></form>"#,
+                ),
+                "/zwgk/t20240101_4.html" => item_page(
+                    "关于网上办事大厅系统繁忙时段分流的通知",
+                    "测政〔2024〕4号",
+                    "000-2024-4",
+                    &format!("<p>{long}高峰时段可能出现系统繁忙提示，请错峰办理。</p>"),
+                ),
+                "/zwgk/t20240101_5.html" => shell("系统繁忙", "<p>服务器繁忙</p>"),
+                _ => return Response::builder().status(StatusCode::NOT_FOUND).body(Body::empty()).unwrap(),
+            };
+            Response::builder().header(header::CONTENT_TYPE, "text/html; charset=utf-8").body(Body::from(body)).unwrap()
+        }
+    });
+    let base = common::serve(app).await;
+    let cfg = Config::parse(
+        &format!(
+            r#"
+[crawl]
+retry_base_ms = 10
+[[site]]
+name = "errors"
+start_urls = ["{base}/zwgk/index.html"]
+delay_ms = 0
+allow_private = true
+"#
+        ),
+        "test config",
+    )
+    .unwrap();
+    let (_dir, state) = common::fresh_state();
+    let report = crawl::run(&cfg, &state, CrawlOptions::default()).await.unwrap();
+    let titles = |state: &govsearch_crawler::state::CrawlState| {
+        let mut t: Vec<String> = state.extract_items(&cfg).unwrap().into_iter().map(|i| i.title).collect();
+        t.sort();
+        t
+    };
+    assert_eq!(
+        titles(&state),
+        vec!["关于做好网上办事服务的通知", "关于网上办事大厅系统繁忙时段分流的通知"],
+        "{report}"
+    );
+    let failed = &report.sites["errors"].failed;
+    assert_eq!(failed.get("error page served with 200 (系统繁忙)"), Some(&1), "{report}");
+    assert_eq!(failed.get("login wall"), Some(&1), "{report}");
+    let soft = state.urls().unwrap().into_iter().find(|u| u.url.ends_with("t20240101_2.html")).unwrap();
+    assert_eq!(soft.http_status, Some(404), "a soft 404 counts as a 404: {soft:?}");
+
+    // the stored item survives its page answering 系统繁忙 on the recrawl
+    busy_now.store(true, std::sync::atomic::Ordering::Relaxed);
+    let report = crawl::run(&cfg, &state, CrawlOptions::default()).await.unwrap();
+    assert_eq!(titles(&state).len(), 2, "nothing stored is lost\n{report}");
+    assert!(report.sites["errors"].failed.contains_key("error page served with 200 (系统繁忙)"), "{report}");
+}
