@@ -30,7 +30,8 @@ use crate::listing::ListReport;
 use crate::platform::feed::{self, Feed, FeedKind};
 use crate::robots::Robots;
 use crate::scope::{SiteScope, TrapDetector, UrlKind, check_address};
-use crate::state::{CrawlState, DueUrl, FetchRecord, NewUrl, Outcome, status};
+use crate::state::{CrawlState, DueUrl, FetchRecord, NewUrl, Outcome};
+use crate::vocab::{Failure, FailureCode, UrlStatus};
 
 /// Options of one crawl invocation.
 #[derive(Clone, Default)]
@@ -414,7 +415,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// The result of following one URL through retries and redirects.
 enum Got {
     Fetched(Fetched),
-    Failed(String),
+    Failed(Failure),
 }
 
 impl Ctx {
@@ -504,7 +505,7 @@ impl Ctx {
             FetchRecord {
                 url: rurl,
                 http_status: code,
-                error_reason: reason,
+                failure: reason.map(|r| Failure::new(FailureCode::RobotsUnreachable, r)),
                 attempts,
                 body,
                 content_type: Some("text/plain".into()),
@@ -534,7 +535,11 @@ impl Ctx {
             let host = self.host(&current, site);
             host.gate.wait().await;
             if host.challenged.load(Ordering::Relaxed) {
-                return Ok((Got::Failed("anti-bot challenge (host backed off)".into()), total_attempts - 1, current));
+                return Ok((
+                    Got::Failed(Failure::new(FailureCode::AntiBot, "anti-bot challenge (host backed off)")),
+                    total_attempts - 1,
+                    current,
+                ));
             }
             let f = {
                 let _permit = self.sem.acquire().await;
@@ -556,26 +561,44 @@ impl Ctx {
             if let Fetched::Redirect { location, .. } = &f {
                 let next = crate::urlnorm::normalize(location);
                 if chain.iter().any(|c| c == next.as_str()) {
-                    return Ok((Got::Failed("redirect loop".into()), total_attempts, current));
+                    return Ok((
+                        Got::Failed(Failure::new(FailureCode::RedirectLoop, "redirect loop")),
+                        total_attempts,
+                        current,
+                    ));
                 }
                 if chain.len() > self.settings.max_redirects {
-                    return Ok((Got::Failed("too many redirects".into()), total_attempts, current));
+                    return Ok((
+                        Got::Failed(Failure::new(FailureCode::TooManyRedirects, "too many redirects")),
+                        total_attempts,
+                        current,
+                    ));
                 }
                 if let Err(why) = site.scope.in_scope(&next) {
                     return Ok((
-                        Got::Failed(format!("redirect out of scope ({why}): {next}")),
+                        Got::Failed(Failure::new(
+                            FailureCode::RedirectRefused,
+                            format!("redirect out of scope ({why}): {next}"),
+                        )),
                         total_attempts,
                         current,
                     ));
                 }
                 let nh = self.host(&next, site);
                 if let Err(e) = nh.address_ok.get_or_init(|| check_address(&next, site.scope.allow_private)).await {
-                    return Ok((Got::Failed(e.clone()), total_attempts, current));
+                    return Ok((
+                        Got::Failed(Failure::new(FailureCode::RedirectRefused, e.clone())),
+                        total_attempts,
+                        current,
+                    ));
                 }
                 let robots = self.robots_for(site, &next, state).await?;
                 if !robots.allowed(&next) {
                     return Ok((
-                        Got::Failed("redirect target disallowed by robots.txt".into()),
+                        Got::Failed(Failure::new(
+                            FailureCode::RedirectRefused,
+                            "redirect target disallowed by robots.txt",
+                        )),
                         total_attempts,
                         current,
                     ));
@@ -597,8 +620,8 @@ async fn process(ctx: &Ctx, si: usize, state: &CrawlState, run: i64, d: DueUrl) 
     let mut rec = FetchRecord { url: d.url.clone(), ..Default::default() };
     let outcome = match prepare(ctx, site, state, &d).await? {
         Err((reason, blocked)) => {
-            rec.error_reason = Some(reason);
-            rec.status_override = Some(if blocked { status::BLOCKED } else { status::FAILED });
+            rec.failure = Some(reason);
+            rec.status_override = Some(if blocked { UrlStatus::Blocked } else { UrlStatus::Failed });
             state.record(run, rec.clone())?
         }
         Ok(url) => {
@@ -646,15 +669,14 @@ async fn process(ctx: &Ctx, si: usize, state: &CrawlState, run: i64, d: DueUrl) 
             Outcome::Gone if counts_gone => r.gone += 1,
             Outcome::Withdrawn if counts_gone => r.withdrawn += 1,
             Outcome::Gone | Outcome::Withdrawn => {}
-            Outcome::Blocked => {
-                if rec.error_reason.as_deref() == Some("robots.txt") {
-                    r.robots_blocked += 1;
-                } else {
-                    *r.failed.entry(rec.error_reason.clone().unwrap_or_default()).or_default() += 1;
-                }
-            }
+            Outcome::Blocked => match &rec.failure {
+                Some(f) if f.code == FailureCode::Robots => r.robots_blocked += 1,
+                f => *r.failed.entry(f.as_ref().map(|f| f.message.clone()).unwrap_or_default()).or_default() += 1,
+            },
             Outcome::Failed => {
-                *r.failed.entry(rec.error_reason.clone().unwrap_or_else(|| "failed".into())).or_default() += 1
+                *r.failed
+                    .entry(rec.failure.as_ref().map_or_else(|| "failed".into(), |f| f.message.clone()))
+                    .or_default() += 1
             }
         }
     });
@@ -679,31 +701,32 @@ async fn process(ctx: &Ctx, si: usize, state: &CrawlState, run: i64, d: DueUrl) 
 }
 
 /// Checks before any request: scope, anti-bot back-off, SSRF guard, robots.txt.
-/// `Err((reason, blocked))` when the URL must not be fetched now.
+/// `Err((failure, blocked))` when the URL must not be fetched now.
 async fn prepare(
     ctx: &Ctx,
     site: &SiteCtx,
     state: &CrawlState,
     d: &DueUrl,
-) -> Result<std::result::Result<Url, (String, bool)>> {
-    let Ok(url) = Url::parse(&d.url) else { return Ok(Err(("bad URL".into(), true))) };
+) -> Result<std::result::Result<Url, (Failure, bool)>> {
+    let Ok(url) = Url::parse(&d.url) else { return Ok(Err((Failure::new(FailureCode::OutOfScope, "bad URL"), true))) };
     if let Err(why) = site.scope.in_scope(&url) {
-        return Ok(Err((why.to_owned(), true)));
+        return Ok(Err((Failure::new(FailureCode::OutOfScope, why), true)));
     }
     let host = ctx.host(&url, site);
     if host.challenged.load(Ordering::Relaxed) {
-        return Ok(Err(("anti-bot challenge (host backed off)".into(), false)));
+        return Ok(Err((Failure::new(FailureCode::AntiBot, "anti-bot challenge (host backed off)"), false)));
     }
     if let Err(e) = host.address_ok.get_or_init(|| check_address(&url, site.scope.allow_private)).await {
-        return Ok(Err((e.clone(), false)));
+        return Ok(Err((Failure::new(FailureCode::PrivateAddress, e.clone()), false)));
     }
     let robots = ctx.robots_for(site, &url, state).await?;
     if robots.is_unreachable() {
         let why = robots.unreachable_reason().unwrap_or("unknown");
-        return Ok(Err((format!("robots.txt unreachable ({why}): backing off"), false)));
+        let message = format!("robots.txt unreachable ({why}): backing off");
+        return Ok(Err((Failure::new(FailureCode::RobotsUnreachable, message), false)));
     }
     if !robots.allowed(&url) {
-        return Ok(Err(("robots.txt".into(), true)));
+        return Ok(Err((Failure::new(FailureCode::Robots, "robots.txt"), true)));
     }
     Ok(Ok(url))
 }
@@ -743,7 +766,7 @@ async fn fill(
     let f = match got {
         Got::Failed(reason) => {
             tracing::warn!(url = %final_url, site = %site.cfg.name, %reason, "URL failed");
-            rec.error_reason = Some(reason);
+            rec.failure = Some(reason);
             return Ok(None);
         }
         Got::Fetched(f) => f,
@@ -754,19 +777,20 @@ async fn fill(
     let mut extracted = None;
     match f {
         Fetched::NotModified => rec.http_status = Some(304),
-        Fetched::Transient(e) | Fetched::Permanent(e) => rec.error_reason = Some(e),
+        Fetched::Transient(e) => rec.failure = Some(Failure::new(FailureCode::Network, e)),
+        Fetched::Permanent(e) => rec.failure = Some(Failure::new(FailureCode::Refused, e)),
         Fetched::Redirect { status, .. } => {
             rec.http_status = Some(status);
-            rec.error_reason = Some("redirect without usable location".into());
+            rec.failure = Some(Failure::new(FailureCode::RedirectWithoutLocation, "redirect without usable location"));
         }
         Fetched::Status { status, set_cookie, body } => {
             rec.http_status = Some(status);
             let html = String::from_utf8_lossy(&body);
             if status == 412 || status == 521 || (set_cookie && is_anti_bot(&html)) {
                 ctx.host(final_url, site).challenged.store(true, Ordering::Relaxed);
-                rec.error_reason = Some("anti-bot challenge".into());
+                rec.failure = Some(Failure::new(FailureCode::AntiBot, "anti-bot challenge"));
             } else if status != 404 && status != 410 {
-                rec.error_reason = Some(format!("http {status}"));
+                rec.failure = Some(Failure::new(FailureCode::Http, format!("http {status}")));
             }
         }
         Fetched::Body { status, content_type, etag, last_modified, bytes } => {
@@ -795,7 +819,7 @@ async fn fill(
                     let html = crate::charset::decode(&bytes, content_type.as_deref()).text;
                     if is_anti_bot(&html) {
                         ctx.host(final_url, site).challenged.store(true, Ordering::Relaxed);
-                        rec.error_reason = Some("anti-bot challenge".into());
+                        rec.failure = Some(Failure::new(FailureCode::AntiBot, "anti-bot challenge"));
                         return Ok(None);
                     }
                     let doc = parse_page(&html);
@@ -807,7 +831,7 @@ async fn fill(
                         match not {
                             NotDocument::NotFound => rec.http_status = Some(404),
                             NotDocument::Busy | NotDocument::LoginWall => {
-                                rec.error_reason = Some(not.reason().to_owned());
+                                rec.failure = Some(not.failure());
                             }
                         }
                         return Ok(None);
@@ -982,7 +1006,7 @@ async fn feed_step(
         Ok(p) => p,
         Err(problem) => {
             tracing::warn!(url = %url, site = %name, reason = %problem, "feed unreadable");
-            rec.error_reason = Some(format!("{}: {problem}", problem.code()));
+            rec.failure = Some(Failure::new(FailureCode::ListUnreadable, format!("{}: {problem}", problem.code())));
             return note(Some(crate::platform::WalkEnd::Unreadable), None);
         }
     };

@@ -1189,6 +1189,16 @@ pub enum NotDocument {
 }
 
 impl NotDocument {
+    /// The failure recorded for a busy page or a login wall (a soft 404 is recorded as a 404).
+    pub fn failure(self) -> crate::vocab::Failure {
+        use crate::vocab::{Failure, FailureCode};
+        let code = match self {
+            NotDocument::LoginWall => FailureCode::LoginWall,
+            NotDocument::NotFound | NotDocument::Busy => FailureCode::BusyPage,
+        };
+        Failure::new(code, self.reason())
+    }
+
     /// The reason recorded in the crawl state and the report.
     pub fn reason(self) -> &'static str {
         match self {

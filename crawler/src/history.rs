@@ -60,6 +60,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::extract::{ExtractedItem, PageLinks};
+use crate::vocab::{FailureCode, UrlStatus};
 
 /// The compared fields, by their stable names (stored in `revisions.fields`).
 pub const FIELDS: [&str; 7] =
@@ -179,7 +180,7 @@ pub struct BrokenLink {
     /// The anchor text the link was found with.
     pub link_text: String,
     /// The target's status in the crawl state: `gone`, `withdrawn` or `failed`.
-    pub status: String,
+    pub status: UrlStatus,
     pub http_status: Option<u16>,
     /// `http 404`, `redirect loop`, …
     pub reason: String,
@@ -193,17 +194,15 @@ pub struct BrokenLink {
 }
 
 /// Why a URL whose last visit ended with `status` / `http_status` /
-/// `error_reason` is a broken link, or `None` when it is not one.
-pub fn broken_reason(status: &str, http_status: Option<u16>, error_reason: Option<&str>) -> Option<String> {
+/// `failure` is a broken link, or `None` when it is not one.
+pub fn broken_reason(status: UrlStatus, http_status: Option<u16>, failure: Option<FailureCode>) -> Option<String> {
     match status {
-        crate::state::status::GONE | crate::state::status::WITHDRAWN => {
-            Some(format!("http {}", http_status.unwrap_or(404)))
-        }
-        crate::state::status::FAILED => match (http_status, error_reason) {
+        UrlStatus::Gone | UrlStatus::Withdrawn => Some(format!("http {}", http_status.unwrap_or(404))),
+        UrlStatus::Failed => match (http_status, failure) {
             (Some(code), _) if (400..500).contains(&code) && !ACCESS_CONTROL_STATUSES.contains(&code) => {
                 Some(format!("http {code}"))
             }
-            (_, Some(r @ ("redirect loop" | "too many redirects"))) => Some(r.to_owned()),
+            (_, Some(f)) if f.breaks_a_link() => Some(f.code().replace('-', " ")),
             _ => None,
         },
         _ => None,
@@ -258,15 +257,18 @@ mod tests {
 
     #[test]
     fn which_failures_are_broken_links() {
-        assert_eq!(broken_reason("gone", Some(404), None).as_deref(), Some("http 404"));
-        assert_eq!(broken_reason("withdrawn", Some(410), None).as_deref(), Some("http 410"));
-        assert_eq!(broken_reason("failed", Some(400), Some("http 400")).as_deref(), Some("http 400"));
-        assert_eq!(broken_reason("failed", None, Some("redirect loop")).as_deref(), Some("redirect loop"));
-        assert_eq!(broken_reason("failed", Some(403), Some("http 403")), None);
-        assert_eq!(broken_reason("failed", Some(412), Some("anti-bot challenge")), None);
-        assert_eq!(broken_reason("failed", Some(503), Some("http 503")), None);
-        assert_eq!(broken_reason("failed", None, Some("timeout")), None);
-        assert_eq!(broken_reason("blocked", None, Some("robots.txt")), None);
-        assert_eq!(broken_reason("done", Some(200), None), None);
+        assert_eq!(broken_reason(UrlStatus::Gone, Some(404), None).as_deref(), Some("http 404"));
+        assert_eq!(broken_reason(UrlStatus::Withdrawn, Some(410), None).as_deref(), Some("http 410"));
+        assert_eq!(broken_reason(UrlStatus::Failed, Some(400), Some(FailureCode::Http)).as_deref(), Some("http 400"));
+        assert_eq!(
+            broken_reason(UrlStatus::Failed, None, Some(FailureCode::RedirectLoop)).as_deref(),
+            Some("redirect loop")
+        );
+        assert_eq!(broken_reason(UrlStatus::Failed, Some(403), Some(FailureCode::Http)), None);
+        assert_eq!(broken_reason(UrlStatus::Failed, Some(412), Some(FailureCode::AntiBot)), None);
+        assert_eq!(broken_reason(UrlStatus::Failed, Some(503), Some(FailureCode::Http)), None);
+        assert_eq!(broken_reason(UrlStatus::Failed, None, Some(FailureCode::Network)), None);
+        assert_eq!(broken_reason(UrlStatus::Blocked, None, Some(FailureCode::Robots)), None);
+        assert_eq!(broken_reason(UrlStatus::Done, Some(200), None), None);
     }
 }

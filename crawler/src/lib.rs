@@ -21,6 +21,7 @@
 //!   endpoints (detection, catalogues, list answers).
 //! - [`probe`]: what the crawler would make of a site before a config is
 //!   written (`govsearch probe URL`).
+//! - [`vocab`]: URL statuses and failure codes, stored as stable codes.
 //! - [`state`]: the SQLite crawl state ([`state::CrawlState`],
 //!   [`state::CrawlLock`]).
 //! - [`crawl`]: the crawl loop ([`crawl::run`]).
@@ -77,6 +78,7 @@ pub mod robots;
 pub mod scope;
 pub mod state;
 pub mod urlnorm;
+pub mod vocab;
 
 pub use config::{Config, CrawlSettings, Selectors, SiteConfig};
 pub use crawl::{CrawlOptions, CrawlReport, Progress, SiteReport};

@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, Response, StatusCode, header};
 use govsearch_crawler::crawl::{self, CrawlOptions};
 use govsearch_crawler::state::CrawlState;
+use govsearch_crawler::vocab::{FailureCode, UrlStatus};
 use govsearch_crawler::{Config, attachments};
 
 mod common;
@@ -327,10 +328,11 @@ async fn crawl_recrawl_withdraw() {
     assert_eq!(r.gone, 1, "{report}"); // t20240104_4 (404 once)
     assert_eq!(r.updated, 0);
     let flaky = state.url(&format!("{base}/flaky/t20240105_5.html")).unwrap().unwrap();
-    assert_eq!((flaky.status.as_str(), flaky.http_status, flaky.attempts), ("done", Some(200), 2));
+    assert_eq!((flaky.status.code(), flaky.http_status, flaky.attempts), ("done", Some(200), 2));
     let looped = state.url(&format!("{base}/loop/a.html")).unwrap().unwrap();
-    assert_eq!((looped.status.as_str(), looped.error_reason.as_deref()), ("failed", Some("redirect loop")));
-    assert_eq!(state.url(&format!("{base}/private/secret.html")).unwrap().unwrap().status, "blocked");
+    assert_eq!((looped.status, looped.error_code), (UrlStatus::Failed, Some(FailureCode::RedirectLoop)));
+    assert_eq!(looped.error_reason.as_deref(), Some("redirect loop"));
+    assert_eq!(state.url(&format!("{base}/private/secret.html")).unwrap().unwrap().status, UrlStatus::Blocked);
     let item1 = state.url(&format!("{base}/zwgk/t20240101_1.html")).unwrap().unwrap();
     assert_eq!(item1.kind, "item");
     assert_eq!(item1.column, "规范性文件");
@@ -416,7 +418,7 @@ async fn crawl_recrawl_withdraw() {
     assert_eq!(r2.withdrawn, 1, "t20240104_4 gone twice: {report2}");
     assert_eq!(r2.gone, 1, "t20240102_2 gone once: {report2}");
     assert_eq!(state.page_count().unwrap(), pages_after_run1, "nothing new stored");
-    assert_eq!(state.url(&format!("{base}/zwgk/t20240104_4.html")).unwrap().unwrap().status, "withdrawn");
+    assert_eq!(state.url(&format!("{base}/zwgk/t20240104_4.html")).unwrap().unwrap().status, UrlStatus::Withdrawn);
 
     // ---- run 3: item 2 gone a second time → withdrawn, flagged in extraction
     let report3 = crawl::run(&cfg, &state, CrawlOptions::default()).await.unwrap();
@@ -531,11 +533,11 @@ async fn aborted_crawl_refetches_nothing_finished() {
         .urls()
         .unwrap()
         .into_iter()
-        .filter(|u| u.status == "done" && u.kind != "robots")
+        .filter(|u| u.status == UrlStatus::Done && u.kind != "robots")
         .map(|u| u.url.strip_prefix(&base).unwrap().to_owned())
         .collect();
     assert!(!finished.is_empty());
-    let in_flight = state.urls().unwrap().into_iter().filter(|u| u.status == "fetching").count();
+    let in_flight = state.urls().unwrap().into_iter().filter(|u| u.status == UrlStatus::Fetching).count();
     let before: HashMap<&String, usize> = finished.iter().map(|p| (p, site.count(p))).collect();
     let report = crawl::run(&cfg, &state, CrawlOptions::default()).await.unwrap();
     assert!(!report.stopped_early);
@@ -547,7 +549,7 @@ async fn aborted_crawl_refetches_nothing_finished() {
         );
     }
     assert!(
-        state.urls().unwrap().iter().all(|u| u.status != "fetching"),
+        state.urls().unwrap().iter().all(|u| u.status != UrlStatus::Fetching),
         "{in_flight} in-flight URLs were requeued and finished"
     );
     state.integrity_check().unwrap();

@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use govsearch_crawler::Config;
 use govsearch_crawler::crawl::{self, CrawlOptions, CrawlReport};
 use govsearch_crawler::state::{CrawlState, UrlRow};
+use govsearch_crawler::vocab::UrlStatus;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -279,7 +280,7 @@ impl Crawled {
     /// The URL failed with a reason starting with `reason` after `attempts` requests, and stored no page.
     fn assert_failed(&self, fault: &str, url: &str, reason: &str, attempts: u32) {
         let row = self.row(url);
-        assert_eq!(row.status, "failed", "{fault}: {url} should be failed: {row:?}");
+        assert_eq!(row.status, UrlStatus::Failed, "{fault}: {url} should be failed: {row:?}");
         let got = row.error_reason.as_deref().unwrap_or("");
         assert!(got.starts_with(reason), "{fault}: {url}: reason {got:?} should start with {reason:?}");
         assert_eq!(row.attempts, attempts, "{fault}: {url}: attempts recorded: {row:?}");
@@ -295,7 +296,7 @@ impl Crawled {
         for url in good {
             let row = self.row(&url);
             assert_eq!(
-                (row.status.as_str(), row.http_status, row.attempts),
+                (row.status.code(), row.http_status, row.attempts),
                 ("done", Some(200), 1),
                 "{fault}: the good page {url} is fetched in the same crawl: {row:?}"
             );
@@ -330,13 +331,13 @@ async fn refused_connection() {
     // robots.txt comes first: a transient failure, retried, then the host is backed off
     let robots = out.row(&format!("{closed}/robots.txt"));
     let why = robots.error_reason.clone().unwrap_or_default();
-    assert_eq!(robots.status, "failed", "refused: robots.txt row {robots:?}");
+    assert_eq!(robots.status, UrlStatus::Failed, "refused: robots.txt row {robots:?}");
     assert!(why.starts_with("robots.txt unreachable: connect error"), "refused: robots.txt reason {why:?}");
     assert!(why.to_lowercase().contains("refused"), "refused: the reason names the refusal: {why:?}");
     assert_eq!(robots.attempts, MAX_ATTEMPTS, "refused: a connect error is transient, retried up to max_attempts");
     let row = out.row(&format!("{closed}{page}"));
     let reason = row.error_reason.clone().unwrap_or_default();
-    assert_eq!(row.status, "failed", "refused: {row:?}");
+    assert_eq!(row.status, UrlStatus::Failed, "refused: {row:?}");
     assert!(
         reason.starts_with("robots.txt unreachable (connect error") && reason.contains("refused"),
         "refused: the page's reason names the cause: {reason:?}"
@@ -477,7 +478,7 @@ async fn redirect_loop_and_long_chain() {
     out.assert_failed("redirect chain", &format!("{base}{too_long}"), "too many redirects", MAX_REDIRECTS as u32 + 1);
     let ok = out.row(&format!("{base}{at_limit}"));
     assert_eq!(
-        (ok.status.as_str(), ok.http_status, ok.attempts),
+        (ok.status.code(), ok.http_status, ok.attempts),
         ("done", Some(200), MAX_REDIRECTS as u32 + 1),
         "redirect chain of exactly max_redirects hops is followed: {ok:?}"
     );
@@ -512,7 +513,7 @@ async fn wrong_content_length() {
     assert_eq!(seen.hits(short), MAX_ATTEMPTS as usize, "short body: retried up to max_attempts");
     // declares 10, sends more: HTTP framing says the body is 10 bytes; the rest is dropped
     let row = out.row(&format!("{base}{long}"));
-    assert_eq!((row.status.as_str(), row.http_status, row.attempts), ("done", Some(200), 1), "long body: {row:?}");
+    assert_eq!((row.status.code(), row.http_status, row.attempts), ("done", Some(200), 1), "long body: {row:?}");
     let stored = out.state.page(&format!("{base}{long}")).unwrap().expect("long body: page stored");
     assert_eq!(stored.bytes, &item_page("长度不符的文件").as_bytes()[..10], "long body: the declared 10 bytes");
     out.assert_went_on("wrong Content-Length", Some(&base), &normal);
@@ -584,7 +585,7 @@ async fn invalid_utf8_and_gbk_bytes() {
     for (label, path) in [("invalid UTF-8", utf8), ("invalid GBK", gbk)] {
         let url = format!("{base}{path}");
         let row = out.row(&url);
-        assert_eq!((row.status.as_str(), row.http_status, row.attempts), ("done", Some(200), 1), "{label}: {row:?}");
+        assert_eq!((row.status.code(), row.http_status, row.attempts), ("done", Some(200), 1), "{label}: {row:?}");
         assert!(out.state.page(&url).unwrap().is_some(), "{label}: raw bytes stored");
     }
     let items = out.state.extract_items(&cfg).unwrap();
@@ -696,12 +697,12 @@ async fn tls_trust_is_per_site() {
     // (a) no CA configured: the self-signed chain is refused, with a certificate error as the reason
     let robots = out.row(&format!("{plain}/robots.txt"));
     let why = robots.error_reason.clone().unwrap_or_default();
-    assert_eq!(robots.status, "failed", "tls (a): {robots:?}");
+    assert_eq!(robots.status, UrlStatus::Failed, "tls (a): {robots:?}");
     assert!(why.contains("certificate error") && why.contains("UnknownIssuer"), "tls (a): reason {why:?}");
     assert_eq!(robots.attempts, 1, "tls (a): a certificate error is permanent, not retried");
     let page = out.row(&format!("{plain}{GOOD_PATH}"));
     let why = page.error_reason.clone().unwrap_or_default();
-    assert_eq!(page.status, "failed", "tls (a): {page:?}");
+    assert_eq!(page.status, UrlStatus::Failed, "tls (a): {page:?}");
     assert!(why.contains("certificate error") && why.contains("UnknownIssuer"), "tls (a): page reason {why:?}");
     assert_eq!(plain_seen.hits.lock().unwrap().len(), 0, "tls (a): no request got through the handshake");
 
@@ -709,7 +710,7 @@ async fn tls_trust_is_per_site() {
     for (label, base) in [("tls (b) ca_bundle", &bundle), ("tls (c) insecure_skip_verify", &skip)] {
         let url = format!("{base}{GOOD_PATH}");
         let row = out.row(&url);
-        assert_eq!((row.status.as_str(), row.http_status), ("done", Some(200)), "{label}: {row:?}");
+        assert_eq!((row.status.code(), row.http_status), ("done", Some(200)), "{label}: {row:?}");
         assert!(out.state.page(&url).unwrap().is_some(), "{label}: page stored");
     }
 

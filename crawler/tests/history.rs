@@ -10,6 +10,7 @@ use axum::http::{Request, Response, StatusCode, header};
 use govsearch_crawler::Config;
 use govsearch_crawler::crawl::{self, CrawlOptions};
 use govsearch_crawler::history::BrokenLink;
+use govsearch_crawler::vocab::UrlStatus;
 
 mod common;
 
@@ -216,7 +217,7 @@ async fn a_changed_body_is_one_revision_and_a_changed_counter_none() {
     );
     let item4 = state.broken_links().unwrap().into_iter().find(|l| l.url.ends_with("_4.html")).unwrap();
     assert_eq!(
-        (item4.status.as_str(), item4.http_status, item4.link_text.as_str()),
+        (item4.status.code(), item4.http_status, item4.link_text.as_str()),
         ("gone", Some(404), "后来撤下的文件")
     );
     assert!(item4.last_seen.is_some() && item4.checked_at >= item4.last_seen);
@@ -225,7 +226,7 @@ async fn a_changed_body_is_one_revision_and_a_changed_counter_none() {
     let r3 = crawl::run(&cfg, &state, CrawlOptions::default()).await.unwrap();
     assert_eq!(r3.sites["test"].updated, 0, "{r3}");
     assert_eq!(state.revisions().unwrap().len(), 1);
-    let statuses: Vec<String> = state.broken_links().unwrap().iter().map(|l| l.status.clone()).collect();
-    assert_eq!(statuses, ["withdrawn", "withdrawn", "withdrawn"], "404 twice");
+    let statuses: Vec<UrlStatus> = state.broken_links().unwrap().iter().map(|l| l.status).collect();
+    assert_eq!(statuses, [UrlStatus::Withdrawn; 3], "404 twice");
     state.integrity_check().unwrap();
 }

@@ -184,7 +184,7 @@ fn all_real_pages_decode_and_extract() {
 
 /// `SHOW=host/sha-prefix cargo test -p govsearch-crawler --test real_pages show -- --ignored --nocapture`
 #[test]
-#[ignore]
+#[ignore = "a viewer for one page (SHOW=…), not a check; scripts/test.sh runs it over every page"]
 fn show() {
     let want = std::env::var("SHOW").unwrap_or_default();
     for p in pages().iter().filter(|p| p.rel.starts_with(&want)) {
