@@ -89,6 +89,12 @@ impl DataDir {
             govsearch_index::synonyms::set_extra_synonyms(&syn)
                 .with_context(|| format!("reading {}", syn.display()))?;
         }
+        let categories = self.root.join("categories.toml");
+        if categories.exists() {
+            let text =
+                std::fs::read_to_string(&categories).with_context(|| format!("reading {}", categories.display()))?;
+            govsearch_crawler::category::install_extension(&text, &categories.display().to_string())?;
+        }
         Ok(())
     }
 }

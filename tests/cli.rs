@@ -102,7 +102,9 @@ fn unwritable_data_dir() {
 
 #[test]
 fn every_command_has_help() {
-    for cmd in ["demo", "crawl", "index", "import", "serve", "search", "tally", "audit", "eval", "bench", "demo-site"] {
+    for cmd in
+        ["demo", "crawl", "probe", "index", "import", "serve", "search", "tally", "audit", "eval", "bench", "demo-site"]
+    {
         let out = Command::new(env!("CARGO_BIN_EXE_govsearch")).args([cmd, "--help"]).output().unwrap();
         assert!(out.status.success(), "{cmd}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("--data-dir"), "{cmd}");
@@ -193,4 +195,18 @@ fn a_bad_rate_limit_is_named() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--rate-limit") && err.contains("NaN"), "{err}");
+}
+
+/// An operator's categories.toml in the data folder is read by every
+/// command; a broken one stops the command with an error naming the file
+/// and the bad value, before anything is stored.
+#[test]
+fn a_broken_category_vocabulary_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("categories.toml"), "[[category]]\nname = \"x\"\ndoc_number = [\"(\"]\n").unwrap();
+    let out = govsearch(dir.path()).args(["search", "--json", "通知"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("categories.toml") && err.contains("\"(\""), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
 }

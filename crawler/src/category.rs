@@ -24,6 +24,20 @@ pub const BUILTIN: &str = include_str!("../data/categories.toml");
 static DEFAULT: LazyLock<Vocabulary> =
     LazyLock::new(|| Vocabulary::parse(BUILTIN, "the built-in categories.toml").expect("built-in vocabulary parses"));
 
+/// The built-in vocabulary extended by the operator's file, once installed.
+static INSTALLED: std::sync::OnceLock<Vocabulary> = std::sync::OnceLock::new();
+
+/// Extends the vocabulary every classification of this process uses with an
+/// operator's file (`categories.toml` in the data folder). Errors name
+/// `origin` and what is wrong; a second call is refused.
+pub fn install_extension(text: &str, origin: &str) -> Result<()> {
+    let v = DEFAULT.extended(text, origin)?;
+    INSTALLED.set(v).map_err(|_| Error::ConfigInvalid {
+        path: origin.to_owned(),
+        message: "a category vocabulary extension is already installed".into(),
+    })
+}
+
 /// The categories and the words that name them.
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
@@ -123,6 +137,12 @@ impl Vocabulary {
         &DEFAULT
     }
 
+    /// The vocabulary in use: the built-in one, extended by the operator's
+    /// file when [`install_extension`] was called.
+    pub fn current() -> &'static Vocabulary {
+        INSTALLED.get().unwrap_or(&DEFAULT)
+    }
+
     /// A vocabulary file; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Vocabulary> {
         let file: File =
@@ -153,9 +173,16 @@ impl Vocabulary {
             }
             let mut doc_number = Vec::new();
             for p in &e.doc_number {
-                doc_number.push(Regex::new(p).map_err(|err| Error::ConfigInvalid {
-                    path: origin.to_owned(),
-                    message: format!("category {name}: doc_number pattern {p:?} is not a regular expression: {err}"),
+                doc_number.push(Regex::new(p).map_err(|err| {
+                    // the regex error draws a caret under the pattern; its last line says what is wrong
+                    let text = err.to_string();
+                    let why = text.lines().map(str::trim).rfind(|l| !l.is_empty()).unwrap_or("").to_owned();
+                    Error::ConfigInvalid {
+                        path: origin.to_owned(),
+                        message: format!(
+                            "category {name}: doc_number pattern {p:?} is not a regular expression ({why})"
+                        ),
+                    }
                 })?);
             }
             let (latin, han): (Vec<String>, Vec<String>) =

@@ -849,7 +849,7 @@ pub fn category_of(site: Option<&SiteConfig>, url: &Url, column: &str, doc_numbe
         title,
         ..Default::default()
     };
-    crate::category::Vocabulary::builtin().classify(&signals).map(|c| c.category).unwrap_or_default()
+    crate::category::Vocabulary::current().classify(&signals).map(|c| c.category).unwrap_or_default()
 }
 
 /// The category a list's column gives its items (no 文号 or title known).
