@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let item = govsearch_crawler::extract::extract_item(&base, html, None);
     let _ = govsearch_crawler::extract::content_hash(&item);
     let _ = govsearch_crawler::extract::looks_like_item(&item, html);
-    let _ = govsearch_crawler::extract::is_soft_404(html);
+    let _ = govsearch_crawler::extract::not_a_document(html, &item);
     let _ = govsearch_crawler::extract::is_anti_bot(html);
     let _ = govsearch_crawler::extract::page_column(html);
     let links = govsearch_crawler::extract::extract_links(&base, html);
