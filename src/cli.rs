@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use govsearch_crawler::Config;
 use govsearch_crawler::crawl::{CrawlOptions, Progress};
-use govsearch_crawler::state::{CrawlLock, CrawlState};
+use govsearch_crawler::state::CrawlState;
 use govsearch_index::audit::AuditQuery;
 use govsearch_index::tally::{Selection, TallyQuery};
 use govsearch_index::{Catalogue, SearchResponse, dates};
@@ -60,7 +60,8 @@ pub fn index_progress(quiet: bool) -> Option<Arc<dyn Fn(usize, usize) + Send + S
     }))
 }
 
-/// Crawl with a progress bar, print the report, then rebuild the index.
+/// Crawl with a progress bar, print the report, then rebuild the index
+/// (`pipeline::crawl_then_index`, the data folder held throughout).
 pub async fn crawl(
     data: &DataDir,
     config: &Config,
@@ -69,8 +70,7 @@ pub async fn crawl(
     index: bool,
     quiet: bool,
 ) -> Result<ExitCode> {
-    let _lock = CrawlLock::acquire(&data.root)?;
-    let state = CrawlState::open(&data.crawl_db())?;
+    let held = pipeline::Held::acquire(data)?;
     let pb = bar(quiet, "{spinner} crawling: {msg}");
     let pb2 = pb.clone();
     let progress: Arc<dyn Fn(&Progress) + Send + Sync> = Arc::new(move |p: &Progress| {
@@ -79,21 +79,19 @@ pub async fn crawl(
             p.fetched, p.queued, p.errors, p.pages_per_sec
         ));
     });
-    let report =
-        govsearch_crawler::crawl::run(config, &state, CrawlOptions { progress: Some(progress), ..options }).await?;
-    pb.finish_and_clear();
-    eprint!("{report}");
-    if let Some(path) = report_json {
-        std::fs::write(path, serde_json::to_vec_pretty(&report)?)
-            .with_context(|| format!("writing the crawl report to {}", path.display()))?;
-    }
-    drop(state);
-    if index {
-        let data = data.clone();
-        let config = config.clone();
-        let r =
-            tokio::task::spawn_blocking(move || pipeline::rebuild_index(&data, Some(&config), index_progress(quiet)))
-                .await??;
+    let options = CrawlOptions { progress: Some(progress), ..options };
+    let index = index.then(|| index_progress(quiet));
+    let done = pipeline::crawl_then_index(&held, config, config, options, index, |report| {
+        pb.finish_and_clear();
+        eprint!("{report}");
+        if let Some(path) = report_json {
+            std::fs::write(path, serde_json::to_vec_pretty(report)?)
+                .with_context(|| format!("writing the crawl report to {}", path.display()))?;
+        }
+        Ok(())
+    })
+    .await?;
+    if let Some(r) = done.index {
         eprintln!(
             "indexed {} documents ({} crawled items, {} merged duplicates, {} imported) in {:.1} s",
             r.documents, r.crawled_items, r.merged_duplicates, r.imported, r.seconds

@@ -301,7 +301,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Index { config } => {
             let cfg = config.map(|c| govsearch_crawler::Config::from_path(&c)).transpose()?;
-            let r = pipeline::rebuild_index(&data, cfg.as_ref(), cli::index_progress(quiet))?;
+            // the same lock as a crawl and the admin reindex: one job per data folder
+            let held = pipeline::Held::acquire(&data)?;
+            let r = pipeline::rebuild_index(&held, cfg.as_ref(), cli::index_progress(quiet))?;
             eprintln!(
                 "indexed {} documents ({} crawled items, {} merged duplicates, {} imported) in {:.1} s",
                 r.documents, r.crawled_items, r.merged_duplicates, r.imported, r.seconds

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use govsearch_crawler::{Config, ExtractedItem, state::CrawlState};
+use govsearch_crawler::{Config, CrawlLock, CrawlOptions, CrawlReport, ExtractedItem, state::CrawlState};
 use govsearch_index::{Attachment, Catalogue, Document};
 
 use crate::data::{DataDir, ImportStore};
@@ -72,12 +72,75 @@ pub fn dedup(docs: Vec<Document>) -> (Vec<Document>, usize) {
     govsearch_index::identity::merge(docs)
 }
 
-/// Rebuild the whole index from stored pages and imports (no network).
-pub fn rebuild_index(
-    data: &DataDir,
-    config: Option<&Config>,
-    progress: Option<Arc<dyn Fn(usize, usize) + Send + Sync>>,
-) -> Result<IndexReport> {
+/// A data folder held for one job — a crawl, a rebuild — by its lock: a
+/// second job on the same folder (another process, an admin request) is
+/// refused with the holder's pid until this is dropped. Every job that
+/// writes the crawl state or the index takes one.
+#[derive(Debug)]
+pub struct Held {
+    data: DataDir,
+    _lock: CrawlLock,
+}
+
+impl Held {
+    /// Take the data folder, or fail naming the process that holds it.
+    pub fn acquire(data: &DataDir) -> std::result::Result<Held, govsearch_crawler::Error> {
+        Ok(Held { _lock: CrawlLock::acquire(&data.root)?, data: data.clone() })
+    }
+
+    pub fn data(&self) -> &DataDir {
+        &self.data
+    }
+}
+
+/// What `crawl_then_index` did.
+#[derive(Debug)]
+pub struct CrawlAndIndex {
+    pub crawl: CrawlReport,
+    /// `None` when the index was not to be updated.
+    pub index: Option<IndexReport>,
+}
+
+/// Crawl the sites of `sites`, then rebuild the index with `index_config`
+/// (the whole config: the index holds every site, not only those crawled),
+/// unless `index` is `None`. `after_crawl` sees the crawl report before the
+/// rebuild starts (the CLI prints it). The one "crawl, then reindex" of the
+/// CLI, the demo and the admin endpoint.
+pub async fn crawl_then_index(
+    held: &Held,
+    sites: &Config,
+    index_config: &Config,
+    options: CrawlOptions,
+    index: Option<Option<Progress>>,
+    after_crawl: impl FnOnce(&CrawlReport) -> Result<()>,
+) -> Result<CrawlAndIndex> {
+    let state = CrawlState::open(&held.data.crawl_db())?;
+    let crawl = govsearch_crawler::crawl::run(sites, &state, options).await?;
+    drop(state);
+    after_crawl(&crawl)?;
+    let index = match index {
+        None => None,
+        Some(progress) => {
+            let data = held.data.clone();
+            let config = index_config.clone();
+            // the lock is held by `held` for the whole job; the rebuild runs
+            // on a blocking thread of the same job
+            Some(tokio::task::spawn_blocking(move || rebuild(&data, Some(&config), progress)).await??)
+        }
+    };
+    Ok(CrawlAndIndex { crawl, index })
+}
+
+/// Index progress: (documents written, total).
+pub type Progress = Arc<dyn Fn(usize, usize) + Send + Sync>;
+
+/// Rebuild the whole index of a held data folder from its stored pages and
+/// imports (no network).
+pub fn rebuild_index(held: &Held, config: Option<&Config>, progress: Option<Progress>) -> Result<IndexReport> {
+    rebuild(&held.data, config, progress)
+}
+
+fn rebuild(data: &DataDir, config: Option<&Config>, progress: Option<Progress>) -> Result<IndexReport> {
     let started = std::time::Instant::now();
     let mut docs = Vec::new();
     let mut report = IndexReport::default();
@@ -179,7 +242,8 @@ mod tests {
         let mut d = doc("imp:1", "甲局", "", "http://a.gov.cn/1.html");
         d.body = "电动自行车登记管理。".into();
         ImportStore::open(&data.imports_db()).expect("imports").put_all(&[d]).expect("put");
-        let report = rebuild_index(&data, None, None).expect("rebuild over the old index");
+        let held = Held::acquire(&data).expect("the data folder is free");
+        let report = rebuild_index(&held, None, None).expect("rebuild over the old index");
         assert_eq!(report.documents, 1);
         let cat = Catalogue::open(&data.index_dir()).expect("new index opens");
         assert_eq!(cat.num_docs(), 1);

@@ -210,3 +210,19 @@ fn a_broken_category_vocabulary_is_named() {
     assert!(err.contains("categories.toml") && err.contains("\"(\""), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
 }
+
+/// `govsearch index` takes the data folder's lock like a crawl and the admin
+/// reindex: while another job holds it, the rebuild is refused by name.
+#[test]
+fn index_is_refused_while_another_job_holds_the_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = govsearch::data::DataDir::open(dir.path()).unwrap();
+    let held = govsearch::pipeline::Held::acquire(&data).unwrap();
+    let out = govsearch(dir.path()).arg("index").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("locked by another crawl") && err.contains(&std::process::id().to_string()), "{err}");
+    drop(held);
+    let out = govsearch(dir.path()).arg("index").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}

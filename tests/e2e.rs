@@ -11,18 +11,12 @@ use govsearch_crawler::state::CrawlState;
 
 async fn crawl_demo(site: &DemoSite, data: &DataDir) -> govsearch_crawler::crawl::CrawlReport {
     let config = govsearch_crawler::Config::parse(&site.config_toml(), "demo").unwrap();
-    let state = CrawlState::open(&data.crawl_db()).unwrap();
-    let report = govsearch_crawler::crawl::run(
-        &config,
-        &state,
-        CrawlOptions { max_pages: None, progress: None, ..Default::default() },
-    )
-    .await
-    .unwrap();
-    drop(state);
-    let data2 = data.clone();
-    tokio::task::spawn_blocking(move || pipeline::rebuild_index(&data2, Some(&config), None)).await.unwrap().unwrap();
-    report
+    let held = pipeline::Held::acquire(data).unwrap();
+    let done = pipeline::crawl_then_index(&held, &config, &config, CrawlOptions::default(), Some(None), |_| Ok(()))
+        .await
+        .unwrap();
+    assert!(done.index.is_some());
+    done.crawl
 }
 
 fn enc(s: &str) -> String {

@@ -499,10 +499,13 @@ allow_private = true
     drop(state);
     let d2 = data.clone();
     let c2 = config.clone();
-    tokio::task::spawn_blocking(move || govsearch::pipeline::rebuild_index(&d2, Some(&c2), None))
-        .await
-        .unwrap()
-        .unwrap();
+    tokio::task::spawn_blocking(move || {
+        let held = govsearch::pipeline::Held::acquire(&d2).unwrap();
+        govsearch::pipeline::rebuild_index(&held, Some(&c2), None)
+    })
+    .await
+    .unwrap()
+    .unwrap();
     let cat = Arc::new(Catalogue::open(&data.index_dir()).unwrap());
     let id_of = |title: &str| {
         cat.documents()

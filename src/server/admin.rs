@@ -59,28 +59,24 @@ fn admin_job(st: &AppState) -> Result<Job, ApiError> {
 async fn reindex(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     check_admin(&st, &headers)?;
     let admin = admin_job(&st)?;
-    let lock =
-        govsearch_crawler::CrawlLock::acquire(&admin.data.root).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let held = crate::pipeline::Held::acquire(&admin.data).map_err(|e| ApiError::Conflict(e.to_string()))?;
     let cat = st.catalogue.clone();
-    tokio::task::spawn_blocking(move || {
-        let _lock = lock;
-        match rebuild_and_reload(&admin.data, admin.sites.as_deref(), &cat) {
-            Ok(r) => {
-                tracing::info!(report = %serde_json::to_string(&r).unwrap_or_default(), "admin reindex finished")
-            }
-            Err(e) => tracing::error!(error = format!("{e:#}"), "admin reindex failed"),
+    tokio::task::spawn_blocking(move || match rebuild_and_reload(&held, admin.sites.as_deref(), &cat) {
+        Ok(r) => {
+            tracing::info!(report = %serde_json::to_string(&r).unwrap_or_default(), "admin reindex finished")
         }
+        Err(e) => tracing::error!(error = format!("{e:#}"), "admin reindex failed"),
     });
     Ok((StatusCode::ACCEPTED, Json(serde_json::json!({ "started": true }))).into_response())
 }
 
 /// The tail of both jobs: rebuild the index, then let searches see it.
 fn rebuild_and_reload(
-    data: &DataDir,
+    held: &crate::pipeline::Held,
     sites: Option<&govsearch_crawler::Config>,
     cat: &govsearch_index::Catalogue,
 ) -> anyhow::Result<crate::pipeline::IndexReport> {
-    let report = crate::pipeline::rebuild_index(data, sites, None)?;
+    let report = crate::pipeline::rebuild_index(held, sites, None)?;
     cat.reload()?;
     Ok(report)
 }
@@ -103,24 +99,14 @@ async fn crawl(State(st): State<AppState>, headers: HeaderMap, RawQuery(raw): Ra
         return Err(ApiError::BadRequest("site", format!("{site:?} is not in the config ({})", names.join(", "))));
     }
     // Refuse now, not in the background, when another crawl holds the data folder.
-    let lock =
-        govsearch_crawler::CrawlLock::acquire(&admin.data.root).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let held = crate::pipeline::Held::acquire(&admin.data).map_err(|e| ApiError::Conflict(e.to_string()))?;
     let cat = st.catalogue.clone();
     tokio::spawn(async move {
-        let _lock = lock;
         let result = async {
-            let state = govsearch_crawler::CrawlState::open(&admin.data.crawl_db())?;
-            let report = govsearch_crawler::crawl::run(
-                &one,
-                &state,
-                govsearch_crawler::CrawlOptions { max_pages: None, progress: None, ..Default::default() },
-            )
-            .await?;
-            drop(state);
-            let data = admin.data.clone();
-            let full = config.clone();
-            tokio::task::spawn_blocking(move || rebuild_and_reload(&data, Some(&full), &cat)).await??;
-            Ok::<_, anyhow::Error>(report)
+            let options = govsearch_crawler::CrawlOptions::default();
+            let done = crate::pipeline::crawl_then_index(&held, &one, &config, options, Some(None), |_| Ok(())).await?;
+            cat.reload()?;
+            Ok::<_, anyhow::Error>(done.crawl)
         }
         .await;
         match result {
