@@ -155,9 +155,9 @@ enum Command {
         site: Vec<String>,
         #[arg(long)]
         publisher: Option<String>,
-        /// category, column, publisher, month or channel.
-        #[arg(long, default_value = "category")]
-        group: String,
+        /// What the rows are.
+        #[arg(long, value_enum, default_value_t = GroupArg::Category)]
+        group: GroupArg,
         /// Print JSON instead of Markdown.
         #[arg(long)]
         json: bool,
@@ -188,9 +188,9 @@ enum Command {
         /// Seconds per throughput run.
         #[arg(long, default_value_t = 10)]
         seconds: u64,
-        /// Which parts: analyze, index, search, crawl (comma-separated).
-        #[arg(long, default_value = "analyze,index,search")]
-        only: String,
+        /// Which parts (comma-separated).
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "analyze,index,search")]
+        only: Vec<BenchPart>,
         /// Time a server already running at this base URL instead of our own (e.g. a peer).
         #[arg(long)]
         addr: Option<String>,
@@ -245,9 +245,9 @@ struct SearchArgs {
     /// Published on or before (YYYY-MM-DD).
     #[arg(long)]
     to: Option<String>,
-    /// Order: relevance or date.
-    #[arg(long, default_value = "relevance", value_parser = ["relevance", "date"])]
-    sort: String,
+    /// Order of the results.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    sort: SortArg,
     #[arg(long, default_value_t = 10)]
     size: usize,
     #[arg(long, default_value_t = 1)]
@@ -255,7 +255,25 @@ struct SearchArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help, --version
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // one line, like every other error (exit 2 is the audit's "findings")
+            let text = e.render().to_string();
+            let line: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+                .collect();
+            eprintln!("{}", line.join(" "));
+            return ExitCode::FAILURE;
+        }
+    };
     cli::init_tracing(cli.verbose);
     match run(cli) {
         Ok(code) => code,
@@ -343,7 +361,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 validity: a.validity,
                 from: a.from,
                 to: a.to,
-                sort: if a.sort == "date" { SortOrder::Date } else { SortOrder::Relevance },
+                sort: match a.sort {
+                    SortArg::Relevance => SortOrder::Relevance,
+                    SortArg::Date => SortOrder::Date,
+                },
                 size: a.size,
                 page: a.page,
                 ..Default::default()
@@ -359,7 +380,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Tally { year, from, to, site, publisher, group, json, csv } => {
             let cat = govsearch_index::Catalogue::open(&data.index_dir())?;
-            let query = tally_query(year, from, to, site, publisher, &group)?;
+            let query = tally_query(year, from, to, site, publisher, group.into())?;
             let text = cli::tally(&cat, &query, json, csv.as_deref())?;
             print!("{text}");
             Ok(ExitCode::SUCCESS)
@@ -374,7 +395,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { corpus, queries, seconds, only, addr, json } => {
-            let parts: Vec<&str> = only.split(',').map(str::trim).collect();
+            let parts: Vec<&str> = only.iter().map(|p| p.code()).collect();
             let report = runtime()?.block_on(cli::bench(
                 &data,
                 &corpus,
@@ -412,15 +433,65 @@ fn tally_query(
     to: Option<String>,
     site: Vec<String>,
     publisher: Option<String>,
-    group: &str,
+    group_by: GroupBy,
 ) -> Result<TallyQuery> {
     let named = cli::report_error;
     Ok(TallyQuery {
         period: Period::new(year, from.as_deref(), to.as_deref()).map_err(named)?,
         sites: site_list(site.iter().map(String::as_str)),
         publisher: publisher.filter(|p| !p.trim().is_empty()),
-        group_by: GroupBy::parse(group).map_err(named)?,
+        group_by,
     })
+}
+
+/// `tally --group`: what the rows are.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum GroupArg {
+    Category,
+    Column,
+    Publisher,
+    Month,
+    #[value(alias = "site")]
+    Channel,
+}
+
+impl From<GroupArg> for GroupBy {
+    fn from(g: GroupArg) -> GroupBy {
+        match g {
+            GroupArg::Category => GroupBy::Category,
+            GroupArg::Column => GroupBy::Column,
+            GroupArg::Publisher => GroupBy::Publisher,
+            GroupArg::Month => GroupBy::Month,
+            GroupArg::Channel => GroupBy::Channel,
+        }
+    }
+}
+
+/// `search --sort`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum SortArg {
+    Relevance,
+    Date,
+}
+
+/// `bench --only`: the parts of the benchmark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum BenchPart {
+    Analyze,
+    Index,
+    Search,
+    Crawl,
+}
+
+impl BenchPart {
+    fn code(self) -> &'static str {
+        match self {
+            BenchPart::Analyze => "analyze",
+            BenchPart::Index => "index",
+            BenchPart::Search => "search",
+            BenchPart::Crawl => "crawl",
+        }
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

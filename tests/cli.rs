@@ -226,3 +226,77 @@ fn index_is_refused_while_another_job_holds_the_data_folder() {
     let out = govsearch(dir.path()).arg("index").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// A value a flag does not take is refused in one line naming the flag and
+/// what it takes, with status 1 (2 is the audit's "findings").
+#[test]
+fn a_bad_flag_value_is_one_line_naming_the_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, flag, choice) in [
+        (&["tally", "--group", "nonsense"][..], "--group", "publisher"),
+        (&["search", "--sort", "newest", "x"][..], "--sort", "relevance"),
+        (&["bench", "--corpus", "x", "--only", "index,bogus"][..], "--only", "crawl"),
+    ] {
+        let out = govsearch(dir.path()).args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+        assert!(err.contains(flag) && err.contains(choice), "{args:?}: {err}");
+    }
+    let out = govsearch(dir.path()).args(["tally", "--group", "site", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "site is another name of channel: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The README's command table names every command and every flag that
+/// `--help` lists, so the users' guide cannot fall behind the binary.
+#[test]
+fn the_readme_command_table_names_every_command_and_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let help = |args: &[&str]| {
+        let out = govsearch(dir.path()).args(args).arg("--help").output().unwrap();
+        assert!(out.status.success(), "{args:?} --help");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let top = help(&[]);
+    let commands: Vec<String> = top
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("Options:")
+        .next()
+        .unwrap()
+        .lines()
+        // "  name  what it does"; wrapped descriptions are indented further
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_owned)
+        .collect();
+    assert!(commands.len() >= 12, "{commands:?}");
+    let mut missing = Vec::new();
+    for cmd in &commands {
+        let row = readme.lines().find(|l| {
+            l.strip_prefix("| `govsearch ")
+                .and_then(|r| r.strip_prefix(cmd.as_str()))
+                .is_some_and(|r| r.starts_with(' ') || r.starts_with('`'))
+        });
+        let Some(row) = row else {
+            missing.push(format!("{cmd}: no row"));
+            continue;
+        };
+        let text = help(&[cmd]);
+        let options = text.split("Options:").nth(1).unwrap_or("");
+        for flag in options.split_whitespace().filter(|w| w.starts_with("--")) {
+            let flag: String = flag.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            if ["--help", "--version", "--data-dir", "--verbose"].contains(&flag.as_str()) || flag.len() < 3 {
+                continue;
+            }
+            if !row.contains(&flag) {
+                missing.push(format!("{cmd} {flag}"));
+            }
+        }
+    }
+    missing.dedup();
+    assert!(missing.is_empty(), "README's command table lacks: {missing:?}");
+}
