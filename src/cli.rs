@@ -425,13 +425,8 @@ impl BenchReport {
     }
 }
 
-/// The query list the peers were timed with, when the shared folder is there.
-const SHARED_QUERIES: &str = "../shared/bench/queries.txt";
-
 /// The queries, and where they came from (for the report).
 fn read_queries(path: Option<&Path>, docs: &[govsearch_index::Document]) -> Result<(Vec<String>, String)> {
-    let shared = Path::new(SHARED_QUERIES);
-    let path = path.or(if shared.exists() { Some(shared) } else { None });
     match path {
         Some(p) => {
             let qs: Vec<String> = std::fs::read_to_string(p)
@@ -446,10 +441,7 @@ fn read_queries(path: Option<&Path>, docs: &[govsearch_index::Document]) -> Resu
         }
         None => {
             let qs: Vec<String> = docs.iter().take(200).map(|d| d.title.chars().take(6).collect()).collect();
-            let source = format!(
-                "first 6 characters of {} corpus titles (no {SHARED_QUERIES} from this folder, no --queries)",
-                qs.len()
-            );
+            let source = format!("first 6 characters of {} corpus titles (no --queries)", qs.len());
             eprintln!("bench: queries are the {source}");
             Ok((qs, source))
         }
@@ -485,7 +477,7 @@ pub async fn bench(
     // The corpus is read whole only for the analysis figures or to make
     // queries from titles: at 1M items it is gigabytes, read and dropped just
     // before the search timings.
-    let have_queries = queries.is_some() || Path::new(SHARED_QUERIES).exists();
+    let have_queries = queries.is_some();
     let docs: Vec<govsearch_index::Document> =
         if parts.contains(&"analyze") || (parts.contains(&"search") && !have_queries) {
             let docs: Vec<govsearch_index::Document> =

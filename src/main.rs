@@ -166,8 +166,9 @@ enum Command {
         csv: Option<PathBuf>,
     },
     /// Evaluate search quality on a corpus file: MRR@10, recall, phrase precision per kind of query.
+    #[command(hide = true)]
     Eval {
-        /// Corpus in the import format (e.g. ../shared/corpus/docs.jsonl.gz).
+        /// Corpus in the import format.
         #[arg(long)]
         corpus: PathBuf,
         /// Queries per kind.
@@ -178,11 +179,12 @@ enum Command {
         json: Option<PathBuf>,
     },
     /// Benchmark analysis, index build and search over HTTP on a corpus file.
+    #[command(hide = true)]
     Bench {
         /// Corpus in the import format.
         #[arg(long)]
         corpus: PathBuf,
-        /// One query per line (default: the shared bench list if present, else titles).
+        /// One query per line (default: titles of the corpus).
         #[arg(long)]
         queries: Option<PathBuf>,
         /// Seconds per throughput run.
@@ -199,6 +201,7 @@ enum Command {
         json: Option<PathBuf>,
     },
     /// Generate a larger realistic corpus from a real one (for the scale benchmarks).
+    #[command(hide = true)]
     Gen {
         /// The real corpus to recombine.
         #[arg(long)]

@@ -1064,26 +1064,6 @@ mod tests {
         );
     }
 
-    /// `cargo test -p govsearch-crawler --lib frontier_scale -- --ignored --nocapture`
-    #[test]
-    #[ignore = "scale: a frontier of many URLs, timed; scripts/test.sh runs it"]
-    fn frontier_scale() {
-        let dir = tempfile::tempdir().unwrap();
-        let st = CrawlState::open(&dir.path().join("crawl.sqlite")).unwrap();
-        let run = st.begin_run().unwrap();
-        let urls: Vec<NewUrl> = (0..200_000).map(|i| nu(&format!("http://a/{i}"), UrlKind::Item)).collect();
-        let t = std::time::Instant::now();
-        st.enqueue(&urls).unwrap();
-        println!("enqueue 200k: {:?}", t.elapsed());
-        let t = std::time::Instant::now();
-        for _ in 0..500 {
-            for d in st.take_due(run, "s", 32, false).unwrap() {
-                st.record(run, FetchRecord { url: d.url, http_status: Some(200), ..Default::default() }).unwrap();
-            }
-        }
-        println!("16k take+record: {:?}", t.elapsed());
-    }
-
     #[test]
     fn lock_is_exclusive_and_stale_lock_taken_over() {
         let dir = tempfile::tempdir().unwrap();

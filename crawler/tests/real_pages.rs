@@ -182,20 +182,6 @@ fn all_real_pages_decode_and_extract() {
     assert!(item_like >= 150, "only {item_like} pages look like items");
 }
 
-/// `SHOW=host/sha-prefix cargo test -p govsearch-crawler --test real_pages show -- --ignored --nocapture`
-#[test]
-#[ignore = "a viewer for one page (SHOW=…), not a check; scripts/test.sh runs it over every page"]
-fn show() {
-    let want = std::env::var("SHOW").unwrap_or_default();
-    for p in pages().iter().filter(|p| p.rel.starts_with(&want)) {
-        let raw = bytes(&p.rel);
-        let d = decode(&raw, p.content_type.as_deref());
-        let item = extract_item(&p.url, &d.text, None);
-        println!("{} {} {}\n{item:#?}", p.rel, p.url, d.encoding);
-        println!("{:#?}", extract_links(&p.url, &d.text).pagination);
-    }
-}
-
 /// Pages checked by hand against the page source:
 /// [title, doc_number, index_number, publisher, issued_date, published_date, validity, topic].
 const PINNED: &[(&str, [&str; 8])] = &[
