@@ -393,3 +393,49 @@ async fn metrics_count_crawled_urls_by_status() {
         .sum();
     assert!(fetched >= 20, "{body}");
 }
+
+/// The OpenAPI document and the router name the same machine routes: every
+/// documented path and method is routed (not 404 / 405 through the real
+/// router), and every machine route in the server's source is documented.
+#[tokio::test]
+async fn openapi_and_the_router_name_the_same_routes() {
+    let f = fixture();
+    // with a token the admin routes answer (401 without it); with none they hide as 404
+    let mut state = f.state.clone();
+    state.admin.token = Some("secret".into());
+    let spec: serde_json::Value = serde_json::from_str(include_str!("../assets/openapi.json")).unwrap();
+    let mut documented = std::collections::BTreeSet::new();
+    for (path, ops) in spec["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            documented.insert((path.clone(), method.to_uppercase()));
+            let req = Request::builder()
+                .method(method.to_uppercase().as_str())
+                .uri(path.replace("{id}", "x"))
+                .body(Body::empty())
+                .unwrap();
+            let status = govsearch::server::app(state.clone()).oneshot(req).await.unwrap().status();
+            assert!(
+                status != StatusCode::NOT_FOUND || path.contains("{id}"),
+                "{method} {path} is documented but not routed ({status})"
+            );
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        }
+    }
+    let mut routed = std::collections::BTreeSet::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        // `.route("/api/search", get(search))`
+        for rest in text.split(".route(\"").skip(1) {
+            let Some((path, after)) = rest.split_once('"') else { continue };
+            let method: String =
+                after.trim_start_matches([',', ' ', '\n']).chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+            let machine = ["/api/", "/healthz", "/readyz", "/metrics"].iter().any(|p| path.starts_with(p));
+            if machine && path != "/api/openapi.json" {
+                routed.insert((path.to_owned(), method.to_uppercase()));
+            }
+        }
+    }
+    assert!(routed.len() >= 10, "{routed:?}");
+    assert_eq!(routed, documented, "routed (left) and documented (right) differ");
+}
