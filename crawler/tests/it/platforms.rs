@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, Request, Response, StatusCode, header};
 use govsearch_crawler::Config;
 use govsearch_crawler::crawl::{self, CrawlOptions};
 
-mod common;
+use crate::common;
 
 /// One post of the fixture site.
 #[derive(Debug, Clone)]

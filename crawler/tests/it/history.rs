@@ -12,7 +12,7 @@ use govsearch_crawler::crawl::{self, CrawlOptions};
 use govsearch_crawler::history::BrokenLink;
 use govsearch_crawler::vocab::UrlStatus;
 
-mod common;
+use crate::common;
 
 #[derive(Default)]
 struct Site {

@@ -10,7 +10,7 @@
 //! removed) of the article text below the headline and metadata.
 //! None of these pages is among the ones pinned in `real_pages.rs`.
 //!
-//! `cargo test -p govsearch-crawler --test field_accuracy -- --nocapture`
+//! `cargo test -p govsearch-crawler --test it field_accuracy -- --nocapture`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Read;

@@ -1,6 +1,7 @@
 //! An operator's category vocabulary, installed for the process as
-//! `govsearch` installs the data folder's `categories.toml` (its own test
-//! binary: the vocabulary is process-wide).
+//! `govsearch` installs the data folder's `categories.toml`. The vocabulary
+//! is process-wide: nextest runs each test in a process of its own, and the
+//! words added here are words no other test uses.
 #![allow(clippy::unwrap_used)]
 
 use govsearch_crawler::category::{self, Vocabulary};

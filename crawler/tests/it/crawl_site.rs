@@ -14,7 +14,7 @@ use govsearch_crawler::state::CrawlState;
 use govsearch_crawler::vocab::{FailureCode, UrlStatus};
 use govsearch_crawler::{Config, attachments};
 
-mod common;
+use crate::common;
 
 #[derive(Debug, Clone)]
 struct Hit {

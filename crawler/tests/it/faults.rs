@@ -29,7 +29,7 @@ use govsearch_crawler::vocab::UrlStatus;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-mod common;
+use crate::common;
 
 /// `max_body_bytes` of every crawl here.
 const MAX_BODY: usize = 64 * 1024;

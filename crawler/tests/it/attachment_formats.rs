@@ -14,7 +14,7 @@
 use govsearch_crawler::attachments::extract_text;
 use proptest::prelude::*;
 
-mod common;
+use crate::common;
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/fixtures/attachments/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()

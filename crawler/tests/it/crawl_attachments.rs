@@ -7,7 +7,7 @@ use axum::http::{Request, Response, StatusCode, header};
 use govsearch_crawler::Config;
 use govsearch_crawler::crawl::{self, CrawlOptions};
 
-mod common;
+use crate::common;
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/fixtures/attachments/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
