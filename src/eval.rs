@@ -46,24 +46,8 @@ pub struct KindFigures {
     pub misses: Vec<String>,
 }
 
-/// Deterministic pseudo-random numbers (SplitMix64), so a corpus gives one query set.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
-    }
-}
-
-fn title_key(t: &str) -> String {
-    normalize(t).chars().filter(|c| c.is_alphanumeric()).collect()
-}
+use crate::rng::SplitMix64 as Rng;
+use govsearch_index::title_key;
 
 /// Build up to `per_kind` queries of each kind from `docs`.
 pub fn build_queries(docs: &[Document], per_kind: usize) -> Vec<EvalQuery> {

@@ -12,5 +12,6 @@ pub mod metrics;
 pub mod pipeline;
 pub mod render;
 pub mod reports;
+pub mod rng;
 pub mod scale;
 pub mod server;

@@ -23,15 +23,8 @@ pub fn generate(corpus: &Path, count: usize, out: &Path) -> Result<()> {
     } else {
         Box::new(std::io::BufWriter::new(file))
     };
-    let mut state: u64 = 0x2026_1127;
-    let mut next = move |n: usize| -> usize {
-        // SplitMix64.
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) % n.max(1) as u64) as usize
-    };
+    let mut rng = crate::rng::SplitMix64(0x2026_1127);
+    let mut next = move |n: usize| rng.below(n);
     for i in 0..count {
         let meta = &real[next(real.len())];
         let mut body = String::with_capacity(BODY_BYTES + 512);

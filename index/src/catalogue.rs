@@ -377,8 +377,9 @@ pub fn is_demoted(validity: &str) -> bool {
     matches!(validity, "失效" | "废止" | "已废止" | "已失效")
 }
 
-/// The whole-title key: normalised, without spaces and punctuation.
-pub(crate) fn title_key(title: &str) -> String {
+/// The whole-title key: normalised, without spaces and punctuation (the
+/// index's exact-title field; the eval matches titles by it too).
+pub fn title_key(title: &str) -> String {
     normalize::normalize(title).chars().filter(|c| c.is_alphanumeric()).collect()
 }
 

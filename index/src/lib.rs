@@ -42,7 +42,9 @@ pub mod synonyms;
 pub mod tally;
 mod tuning;
 
-pub use catalogue::{Catalogue, CatalogueWriter, IndexStats, MAX_IN_FLIGHT_BYTES, WRITER_HEAP_BYTES, is_demoted};
+pub use catalogue::{
+    Catalogue, CatalogueWriter, IndexStats, MAX_IN_FLIGHT_BYTES, WRITER_HEAP_BYTES, is_demoted, title_key,
+};
 pub use document::{Attachment, Document};
 pub use error::{Error, Result};
 pub use facets::MAX_FACET_VALUES;
