@@ -171,7 +171,11 @@ impl CrawlState {
             )?;
             if let Some((pages, claimed, ended)) = page {
                 c.execute(
-                    "UPDATE lists SET pages = ?2, claimed = COALESCE(MAX(COALESCE(claimed, 0), ?3), claimed),
+                    // within a run the largest total any page claimed; a new
+                    // run's claim replaces the last run's (a list that shrank)
+                    "UPDATE lists SET pages = ?2,
+                        claimed = CASE WHEN run_id IS ?5 THEN COALESCE(MAX(COALESCE(claimed, 0), ?3), claimed)
+                                       ELSE COALESCE(?3, claimed) END,
                         ended = ?4, run_id = ?5 WHERE list_key = ?1",
                     params![list_key, pages, claimed.map(|n| n as i64), ended, run],
                 )?;
@@ -406,6 +410,24 @@ mod tests {
         let got: Vec<_> = r.iter().map(|l| (l.kind.as_str(), l.claimed, l.served, l.backfill_only)).collect();
         assert_eq!(got, [("gkmlpt-list", Some(3), 2, 0), ("gkmlpt-search", Some(3), 3, 1)]);
         assert_eq!(st.backfill_feed("s").expect("feed").map(|f| f.0), Some(search.to_owned()));
+    }
+
+    #[test]
+    fn a_new_run_replaces_the_claimed_total() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let st = CrawlState::open(&dir.path().join("c.sqlite")).expect("state");
+        let list = "http://a/gkmlpt/api/all/1?sid=1";
+        let note = |run, page, claimed| {
+            st.note_list(run, "s", list, FeedKind::GkmlptList, "x", list, Some((page, claimed, "empty"))).expect("note")
+        };
+        let claimed = || st.list_reports("s").expect("report")[0].claimed;
+        note(1, 1, Some(9));
+        note(1, 2, Some(7));
+        assert_eq!(claimed(), Some(9), "the largest claim of the run");
+        note(2, 1, Some(5));
+        assert_eq!(claimed(), Some(5), "the list shrank");
+        note(2, 2, None);
+        assert_eq!(claimed(), Some(5), "a page that claims nothing keeps the run's claim");
     }
 
     #[test]
