@@ -22,8 +22,8 @@ use url::Url;
 use crate::config::{Config, CrawlSettings, SiteConfig};
 use crate::error::Result;
 use crate::extract::{
-    ExtractedItem, NotDocument, extract_item, extract_item_in, extract_links_in, is_anti_bot, looks_like_item,
-    not_a_document, page_column_in, parse_page,
+    ExtractedItem, extract_item, extract_item_in, extract_links_in, is_anti_bot, looks_like_item, not_a_document,
+    page_column_in, parse_page,
 };
 use crate::fetch::{Fetched, Validators, client_for, get};
 use crate::listing::ListReport;
@@ -426,10 +426,7 @@ impl Ctx {
     }
 
     async fn fetch_robots(&self, site: &SiteCtx, host: &Host, url: &Url, state: &CrawlState) -> Result<Arc<Robots>> {
-        let mut robots_url = url.clone();
-        robots_url.set_path("/robots.txt");
-        robots_url.set_query(None);
-        robots_url.set_fragment(None);
+        let robots_url = crate::robots::robots_url(url);
         // transient failures are retried as for pages: one reset must not back off a whole host
         let mut attempts = 0u32;
         let fetched = loop {
@@ -446,25 +443,17 @@ impl Ctx {
             }
             break f;
         };
-        let (robots, code, reason, body) = match fetched {
-            Fetched::Body { status, bytes, .. } => {
-                (Robots::parse(&self.settings.user_agent, &bytes), Some(status), None, Some(bytes))
+        let robots = Robots::from_answer(&self.settings.user_agent, &fetched);
+        // what the crawl state records of the answer
+        let (code, reason, body) = match fetched {
+            Fetched::Body { status, bytes, .. } => (Some(status), None, Some(bytes)),
+            Fetched::Status { status, .. } if (400..500).contains(&status) => (Some(status), None, None),
+            Fetched::Status { status, .. } => {
+                (Some(status), Some(format!("robots.txt http {status}: backing off")), None)
             }
-            Fetched::Status { status, .. } if (400..500).contains(&status) => {
-                (Robots::allow_all(), Some(status), None, None)
-            }
-            Fetched::Status { status, .. } => (
-                Robots::unreachable(format!("http {status}")),
-                Some(status),
-                Some(format!("robots.txt http {status}: backing off")),
-                None,
-            ),
-            Fetched::Redirect { status, .. } => (Robots::allow_all(), Some(status), None, None),
-            Fetched::NotModified => (Robots::allow_all(), Some(304), None, None),
-            Fetched::Transient(e) | Fetched::Permanent(e) => {
-                let reason = format!("robots.txt unreachable: {e}");
-                (Robots::unreachable(e), None, Some(reason), None)
-            }
+            Fetched::Redirect { status, .. } => (Some(status), None, None),
+            Fetched::NotModified => (Some(304), None, None),
+            Fetched::Transient(e) | Fetched::Permanent(e) => (None, Some(format!("robots.txt unreachable: {e}")), None),
         };
         if let Some(d) = robots.crawl_delay {
             let ms = (d.as_millis() as usize).max(site.cfg.delay_ms as usize);
@@ -828,11 +817,9 @@ async fn fill(
                         && let Some(not) = not_a_document(&html, &item)
                     {
                         // never indexed; what was stored before stays
-                        match not {
-                            NotDocument::NotFound => rec.http_status = Some(404),
-                            NotDocument::Busy | NotDocument::LoginWall => {
-                                rec.failure = Some(not.failure());
-                            }
+                        match not.failure() {
+                            Some(failure) => rec.failure = Some(failure),
+                            None => rec.http_status = Some(404),
                         }
                         return Ok(None);
                     }

@@ -1189,14 +1189,16 @@ pub enum NotDocument {
 }
 
 impl NotDocument {
-    /// The failure recorded for a busy page or a login wall (a soft 404 is recorded as a 404).
-    pub fn failure(self) -> crate::vocab::Failure {
+    /// The failure recorded for a busy page or a login wall; `None` for a
+    /// soft 404, which is recorded as a 404.
+    pub fn failure(self) -> Option<crate::vocab::Failure> {
         use crate::vocab::{Failure, FailureCode};
         let code = match self {
+            NotDocument::NotFound => return None,
+            NotDocument::Busy => FailureCode::BusyPage,
             NotDocument::LoginWall => FailureCode::LoginWall,
-            NotDocument::NotFound | NotDocument::Busy => FailureCode::BusyPage,
         };
-        Failure::new(code, self.reason())
+        Some(Failure::new(code, self.reason()))
     }
 
     /// The reason recorded in the crawl state and the report.

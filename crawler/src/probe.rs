@@ -201,23 +201,17 @@ async fn robots_of(
     options: &ProbeOptions,
     requests: &mut usize,
 ) -> Result<Robots> {
-    let mut u = start.clone();
-    u.set_path("/robots.txt");
-    u.set_query(None);
-    u.set_fragment(None);
+    let u = crate::robots::robots_url(start);
     crate::scope::check_address(&u, options.allow_private).await.map_err(|e| probe_error(&u, e))?;
     *requests += 1;
-    match fetch::get(client, &u, &Validators::default(), 512 * 1024).await {
-        Fetched::Body { bytes, .. } => Ok(Robots::parse(&settings.user_agent, &bytes)),
-        Fetched::Status { status, .. } if (400..500).contains(&status) => Ok(Robots::allow_all()),
-        Fetched::Status { status, .. } => {
-            Err(probe_error(&u, format!("HTTP {status}: a crawl would wait until robots.txt can be read")))
-        }
-        Fetched::Redirect { location, .. } => Err(probe_error(&u, format!("redirects to {location}"))),
-        Fetched::NotModified => Ok(Robots::allow_all()),
-        Fetched::Transient(e) | Fetched::Permanent(e) => {
-            Err(probe_error(&u, format!("{e}: a crawl would wait until robots.txt can be read")))
-        }
+    let answer = fetch::get(client, &u, &Validators::default(), 512 * 1024).await;
+    if let Fetched::Redirect { location, .. } = &answer {
+        return Err(probe_error(&u, format!("redirects to {location}")));
+    }
+    let robots = Robots::from_answer(&settings.user_agent, &answer);
+    match robots.unreachable_reason() {
+        Some(why) => Err(probe_error(&u, format!("{why}: a crawl would wait until robots.txt can be read"))),
+        None => Ok(robots),
     }
 }
 

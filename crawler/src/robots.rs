@@ -7,6 +7,19 @@
 use std::fmt;
 use std::time::Duration;
 
+use url::Url;
+
+use crate::fetch::Fetched;
+
+/// Where the robots.txt of `url`'s host is.
+pub fn robots_url(url: &Url) -> Url {
+    let mut u = url.clone();
+    u.set_path("/robots.txt");
+    u.set_query(None);
+    u.set_fragment(None);
+    u
+}
+
 /// Parsed robots.txt for one host.
 pub struct Robots {
     robot: Option<texting_robots::Robot>,
@@ -37,6 +50,19 @@ pub fn agent_token(user_agent: &str) -> &str {
 }
 
 impl Robots {
+    /// The rules one answer for robots.txt gives: a body is parsed; 4xx (no
+    /// robots.txt), a redirect and 304 allow everything; 5xx and network
+    /// failures make the host unreachable until robots.txt can be read.
+    pub fn from_answer(user_agent: &str, answer: &Fetched) -> Robots {
+        match answer {
+            Fetched::Body { bytes, .. } => Robots::parse(user_agent, bytes),
+            Fetched::Status { status, .. } if (400..500).contains(status) => Robots::allow_all(),
+            Fetched::Status { status, .. } => Robots::unreachable(format!("http {status}")),
+            Fetched::Redirect { .. } | Fetched::NotModified => Robots::allow_all(),
+            Fetched::Transient(e) | Fetched::Permanent(e) => Robots::unreachable(e.clone()),
+        }
+    }
+
     /// Rules from a robots.txt body; an unparsable file allows everything.
     pub fn parse(user_agent: &str, body: &[u8]) -> Robots {
         // Bound what we read: Google reads 500 KiB.
@@ -95,6 +121,27 @@ impl Robots {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn each_answer_gives_its_rules() {
+        let page = Url::parse("http://a.gov.cn/x/y.html?q=1#f").unwrap();
+        assert_eq!(robots_url(&page).as_str(), "http://a.gov.cn/robots.txt");
+        let body = Fetched::Body {
+            status: 200,
+            content_type: None,
+            etag: None,
+            last_modified: None,
+            bytes: b"User-agent: *\nDisallow: /x/\n".to_vec(),
+        };
+        assert!(!Robots::from_answer("govsearch", &body).allowed(&page));
+        let status = |s| Fetched::Status { status: s, set_cookie: false, body: Vec::new() };
+        assert!(Robots::from_answer("govsearch", &status(404)).allowed(&page), "no robots.txt");
+        let busy = Robots::from_answer("govsearch", &status(503));
+        assert_eq!((busy.allowed(&page), busy.unreachable_reason()), (false, Some("http 503")));
+        let down = Robots::from_answer("govsearch", &Fetched::Transient("connect error".into()));
+        assert_eq!((down.allowed(&page), down.unreachable_reason()), (false, Some("connect error")));
+        assert!(Robots::from_answer("govsearch", &Fetched::NotModified).allowed(&page));
+    }
 
     #[test]
     fn rules() {
