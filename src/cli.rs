@@ -448,6 +448,15 @@ fn read_queries(path: Option<&Path>, docs: &[govsearch_index::Document]) -> Resu
     }
 }
 
+/// `bench --only`: the parts of the benchmark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchPart {
+    Analyze,
+    Index,
+    Search,
+    Crawl,
+}
+
 /// `govsearch bench`. The index is built first, streamed from the file, so the
 /// peak memory it reports is the indexer's, not that of a corpus held in memory.
 pub async fn bench(
@@ -455,7 +464,7 @@ pub async fn bench(
     corpus: &Path,
     queries: Option<&Path>,
     seconds: u64,
-    parts: &[&str],
+    parts: &[BenchPart],
     addr: Option<&str>,
 ) -> Result<BenchReport> {
     let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
@@ -469,7 +478,9 @@ pub async fn bench(
         crawl: None,
     };
     let dir = data.root.join("bench-index");
-    if parts.contains(&"index") || (parts.contains(&"search") && addr.is_none() && !dir.join("meta.json").exists()) {
+    if parts.contains(&BenchPart::Index)
+        || (parts.contains(&BenchPart::Search) && addr.is_none() && !dir.join("meta.json").exists())
+    {
         let (corpus, dir2) = (corpus.to_owned(), dir.clone());
         report.index =
             Some(tokio::task::spawn_blocking(move || crate::bench::build_index_from_file(&corpus, &dir2)).await??);
@@ -479,7 +490,7 @@ pub async fn bench(
     // before the search timings.
     let have_queries = queries.is_some();
     let docs: Vec<govsearch_index::Document> =
-        if parts.contains(&"analyze") || (parts.contains(&"search") && !have_queries) {
+        if parts.contains(&BenchPart::Analyze) || (parts.contains(&BenchPart::Search) && !have_queries) {
             let docs: Vec<govsearch_index::Document> =
                 crate::data::read_corpus(corpus)?.into_iter().map(|r| r.into_document("bench")).collect();
             report.corpus = format!("{} ({} documents)", corpus.display(), docs.len());
@@ -487,11 +498,11 @@ pub async fn bench(
         } else {
             Vec::new()
         };
-    if parts.contains(&"analyze") {
+    if parts.contains(&BenchPart::Analyze) {
         let d = docs.clone();
         report.analyze = Some(tokio::task::spawn_blocking(move || crate::bench::analyze(&d)).await?);
     }
-    if parts.contains(&"search") {
+    if parts.contains(&BenchPart::Search) {
         let (qs, query_source) = read_queries(queries, &docs)?;
         drop(docs);
         let mut figures = match addr {
@@ -511,7 +522,7 @@ pub async fn bench(
         report.search = Some(figures);
     }
     // Last: the grown demo site lives in this process and would inflate the index's memory figures.
-    if parts.contains(&"crawl") {
+    if parts.contains(&BenchPart::Crawl) {
         report.crawl = Some(bench_crawl(18).await?);
     }
     Ok(report)

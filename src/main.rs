@@ -192,7 +192,7 @@ enum Command {
         seconds: u64,
         /// Which parts (comma-separated).
         #[arg(long, value_enum, value_delimiter = ',', default_value = "analyze,index,search")]
-        only: Vec<BenchPart>,
+        only: Vec<cli::BenchPart>,
         /// Time a server already running at this base URL instead of our own (e.g. a peer).
         #[arg(long)]
         addr: Option<String>,
@@ -398,15 +398,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { corpus, queries, seconds, only, addr, json } => {
-            let parts: Vec<&str> = only.iter().map(|p| p.code()).collect();
-            let report = runtime()?.block_on(cli::bench(
-                &data,
-                &corpus,
-                queries.as_deref(),
-                seconds,
-                &parts,
-                addr.as_deref(),
-            ))?;
+            let report =
+                runtime()?.block_on(cli::bench(&data, &corpus, queries.as_deref(), seconds, &only, addr.as_deref()))?;
             print!("{}", report.table());
             if let Some(path) = json {
                 std::fs::write(&path, serde_json::to_vec_pretty(&report)?)
@@ -475,26 +468,6 @@ impl From<GroupArg> for GroupBy {
 enum SortArg {
     Relevance,
     Date,
-}
-
-/// `bench --only`: the parts of the benchmark.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum BenchPart {
-    Analyze,
-    Index,
-    Search,
-    Crawl,
-}
-
-impl BenchPart {
-    fn code(self) -> &'static str {
-        match self {
-            BenchPart::Analyze => "analyze",
-            BenchPart::Index => "index",
-            BenchPart::Search => "search",
-            BenchPart::Crawl => "crawl",
-        }
-    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
