@@ -574,12 +574,9 @@ async fn max_pages_is_per_host() {
                 } else if path.starts_with("/zwgk/t") {
                     item_page(&format!("关于{path}的通知"), "测政〔2024〕1号", "000-2024-1", "")
                 } else {
-                    return Response::builder().status(StatusCode::NOT_FOUND).body(Body::empty()).unwrap();
+                    return respond(StatusCode::NOT_FOUND, "text/html", Vec::new(), &[]);
                 };
-                Response::builder()
-                    .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-                    .body(Body::from(body))
-                    .unwrap()
+                respond(StatusCode::OK, "text/html; charset=utf-8", body.into_bytes(), &[])
             }
         });
         (common::serve(app).await, hits)
@@ -635,9 +632,9 @@ async fn max_pages_counts_a_repeated_link_once() {
                     format!(r#"<html><head><meta charset="utf-8"><title>规范性文件</title></head><body><ul>{items}</ul></body></html>"#)
                 }
                 p if p.starts_with("/zwgk/t") => item_page(&format!("关于{p}的通知"), "测政〔2024〕1号", "000-2024-1", ""),
-                _ => return Response::builder().status(StatusCode::NOT_FOUND).body(Body::empty()).unwrap(),
+                _ => return respond(StatusCode::NOT_FOUND, "text/html", Vec::new(), &[]),
             };
-            Response::builder().header(header::CONTENT_TYPE, "text/html; charset=utf-8").body(Body::from(body)).unwrap()
+            respond(StatusCode::OK, "text/html; charset=utf-8", body.into_bytes(), &[])
         }
     });
     let base = common::serve(app).await;
@@ -709,9 +706,9 @@ async fn error_pages_served_with_200_are_not_documents() {
                     &format!("<p>{long}高峰时段可能出现系统繁忙提示，请错峰办理。</p>"),
                 ),
                 "/zwgk/t20240101_5.html" => shell("系统繁忙", "<p>服务器繁忙</p>"),
-                _ => return Response::builder().status(StatusCode::NOT_FOUND).body(Body::empty()).unwrap(),
+                _ => return respond(StatusCode::NOT_FOUND, "text/html", Vec::new(), &[]),
             };
-            Response::builder().header(header::CONTENT_TYPE, "text/html; charset=utf-8").body(Body::from(body)).unwrap()
+            respond(StatusCode::OK, "text/html; charset=utf-8", body.into_bytes(), &[])
         }
     });
     let base = common::serve(app).await;
