@@ -10,8 +10,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use govsearch_index::{Catalogue, Document};
+use govsearch_crawler::Config;
+use govsearch_crawler::crawl::CrawlOptions;
+use govsearch_crawler::state::CrawlState;
+use govsearch_index::{Catalogue, Document, dates};
 use serde::Serialize;
+
+use crate::cli::BenchPart;
+use crate::data::DataDir;
+use crate::server;
 
 /// Peak resident memory of this process so far (VmHWM), in bytes.
 pub fn peak_rss() -> u64 {
@@ -367,4 +374,231 @@ pub async fn search_http(base: &str, queries: &[String], seconds: u64) -> Result
         errors: errors.count.load(Ordering::Relaxed),
         error_examples: errors.examples.lock().map(|e| e.clone()).unwrap_or_default(),
     })
+}
+
+/// Everything `govsearch bench` measured.
+#[derive(Debug, serde::Serialize)]
+pub struct BenchReport {
+    pub corpus: String,
+    pub machine: String,
+    pub date: String,
+    pub analyze: Option<crate::bench::AnalyzeFigures>,
+    pub index: Option<crate::bench::IndexFigures>,
+    pub search: Option<crate::bench::SearchFigures>,
+    pub crawl: Option<CrawlFigures>,
+}
+
+/// Crawl throughput on a local copy of the demo site grown to thousands of pages.
+#[derive(Debug, serde::Serialize)]
+pub struct CrawlFigures {
+    pub pages: u64,
+    pub seconds: f64,
+    pub pages_per_s: f64,
+    pub concurrency: usize,
+}
+
+/// Crawl a demo site of `copies` × the demo sample with politeness off (delay 0).
+pub async fn bench_crawl(copies: usize) -> Result<CrawlFigures> {
+    let base = crate::demo_site::demo_documents()?;
+    let mut docs = Vec::with_capacity(base.len() * copies);
+    for k in 0..copies {
+        for d in &base {
+            let mut d = d.clone();
+            d.id = format!("{}#{k}", d.id);
+            d.title = format!("{}（{}）", d.title, k + 1);
+            docs.push(d);
+        }
+    }
+    let site =
+        crate::demo_site::DemoSite::start_with("127.0.0.1:0".parse()?, Arc::new(crate::demo_site::DemoData::new(docs)))
+            .await?;
+    let mut config = Config::parse(&site.config_toml(), "bench site")?;
+    config.crawl.concurrency = 16;
+    for s in &mut config.sites {
+        s.attachments = false;
+    }
+    let dir = std::env::temp_dir().join(format!("govsearch-bench-crawl-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let state = CrawlState::open(&dir.join("crawl.sqlite"))?;
+    let t = std::time::Instant::now();
+    let report = govsearch_crawler::crawl::run(
+        &config,
+        &state,
+        CrawlOptions { max_pages: None, progress: None, ..Default::default() },
+    )
+    .await?;
+    let seconds = t.elapsed().as_secs_f64();
+    site.shutdown().await;
+    drop(state);
+    let _ = std::fs::remove_dir_all(&dir);
+    let pages: u64 = serde_json::to_value(&report)?["sites"]
+        .as_object()
+        .map(|m| m.values().map(|s| s["fetched"].as_u64().unwrap_or(0)).sum())
+        .unwrap_or(0);
+    Ok(CrawlFigures { pages, seconds, pages_per_s: pages as f64 / seconds, concurrency: config.crawl.concurrency })
+}
+
+impl BenchReport {
+    /// One Markdown table of every figure.
+    pub fn table(&self) -> String {
+        let mut rows: Vec<(String, String)> = Vec::new();
+        if let Some(a) = &self.analyze {
+            rows.push(("text analysed (bodies)".into(), format!("{:.1} MB", a.text_mb)));
+            rows.push(("raw jieba-rs cut_for_search, 1 core".into(), format!("{:.1} MB/s", a.jieba_mb_per_s)));
+            rows.push(("n-gram path, 1 core".into(), format!("{:.1} MB/s", a.ngram_mb_per_s)));
+            rows.push((
+                "word path (normalise + jieba + filters) over bodies, not indexed, 1 core".into(),
+                format!("{:.1} MB/s", a.words_mb_per_s),
+            ));
+            rows.push((
+                "full analyzer chain as indexed (body n-grams + title words), 1 core".into(),
+                format!("{:.1} MB/s", a.full_chain_mb_per_s),
+            ));
+        }
+        if let Some(i) = &self.index {
+            rows.push(("index build: documents".into(), i.documents.to_string()));
+            rows.push(("index build: wall / CPU".into(), format!("{:.1} s / {:.1} s", i.wall_s, i.cpu_s)));
+            rows.push(("index build: docs/s, MB/s".into(), format!("{:.0} / {:.1}", i.docs_per_s, i.mb_per_s)));
+            rows.push((
+                "peak memory: anonymous (heap) / RSS with mapped index files".into(),
+                format!("{:.0} MB / {:.0} MB", i.peak_anon_mb, i.peak_rss_mb),
+            ));
+            rows.push(("index on disk (with stored text)".into(), format!("{:.0} MB", i.index_mb)));
+        }
+        if let Some(s) = &self.search {
+            rows.push(("queries".into(), s.query_source.clone()));
+            rows.push((
+                "first pass after start (cold, not counted below), 1 client: p50 / p99".into(),
+                format!("{:.2} / {:.2} ms", s.cold_p50_ms, s.cold_p99_ms),
+            ));
+            rows.push((
+                "search with snippets, 1 client: p50 / p95 / p99".into(),
+                format!("{:.2} / {:.2} / {:.2} ms", s.single_p50_ms, s.single_p95_ms, s.single_p99_ms),
+            ));
+            rows.push((
+                "request mix, 1 client: p50 / p99".into(),
+                format!("{:.2} / {:.2} ms", s.mix_p50_ms, s.mix_p99_ms),
+            ));
+            rows.push(("request mix, 8 clients".into(), format!("{:.0} req/s", s.rps_8)));
+            rows.push(("request mix, 64 clients".into(), format!("{:.0} req/s", s.rps_64)));
+            rows.push((
+                "latency under 64 clients: p50 / p99".into(),
+                format!("{:.1} / {:.1} ms", s.load_p50_ms, s.load_p99_ms),
+            ));
+            let mut errors = s.errors.to_string();
+            if !s.error_examples.is_empty() {
+                errors = format!("{errors} (first: {})", s.error_examples.join("; "));
+            }
+            rows.push(("errors".into(), errors));
+        }
+        if let Some(c) = &self.crawl {
+            rows.push((
+                format!("crawl of a local demo-site copy, delay 0, concurrency {}", c.concurrency),
+                format!("{} pages in {:.1} s = {:.0} pages/s", c.pages, c.seconds, c.pages_per_s),
+            ));
+        }
+        let mut out = format!(
+            "govsearch bench — {} — {} — {}\n\n| measure | value |\n|---|---:|\n",
+            self.corpus, self.machine, self.date
+        );
+        for (k, v) in rows {
+            out.push_str(&format!("| {k} | {v} |\n"));
+        }
+        out
+    }
+}
+
+/// The queries, and where they came from (for the report).
+fn read_queries(path: Option<&Path>, docs: &[govsearch_index::Document]) -> Result<(Vec<String>, String)> {
+    match path {
+        Some(p) => {
+            let qs: Vec<String> = std::fs::read_to_string(p)
+                .with_context(|| format!("reading {}", p.display()))?
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let source = format!("{} ({} queries)", p.display(), qs.len());
+            Ok((qs, source))
+        }
+        None => {
+            let qs: Vec<String> = docs.iter().take(200).map(|d| d.title.chars().take(6).collect()).collect();
+            let source = format!("first 6 characters of {} corpus titles (no --queries)", qs.len());
+            eprintln!("bench: queries are the {source}");
+            Ok((qs, source))
+        }
+    }
+}
+
+/// The whole benchmark. The index is built first, streamed from the file, so the
+/// peak memory it reports is the indexer's, not that of a corpus held in memory.
+pub async fn run(
+    data: &DataDir,
+    corpus: &Path,
+    queries: Option<&Path>,
+    seconds: u64,
+    parts: &[BenchPart],
+    addr: Option<&str>,
+) -> Result<BenchReport> {
+    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mut report = BenchReport {
+        corpus: corpus.display().to_string(),
+        machine: format!("{cpus} cores, {}", std::env::consts::ARCH),
+        date: dates::today(),
+        analyze: None,
+        index: None,
+        search: None,
+        crawl: None,
+    };
+    let dir = data.root.join("bench-index");
+    if parts.contains(&BenchPart::Index)
+        || (parts.contains(&BenchPart::Search) && addr.is_none() && !dir.join("meta.json").exists())
+    {
+        let (corpus, dir2) = (corpus.to_owned(), dir.clone());
+        report.index =
+            Some(tokio::task::spawn_blocking(move || crate::bench::build_index_from_file(&corpus, &dir2)).await??);
+    }
+    // The corpus is read whole only for the analysis figures or to make
+    // queries from titles: at 1M items it is gigabytes, read and dropped just
+    // before the search timings.
+    let have_queries = queries.is_some();
+    let docs: Vec<govsearch_index::Document> =
+        if parts.contains(&BenchPart::Analyze) || (parts.contains(&BenchPart::Search) && !have_queries) {
+            let docs: Vec<govsearch_index::Document> =
+                crate::data::read_corpus(corpus)?.into_iter().map(|r| r.into_document("bench")).collect();
+            report.corpus = format!("{} ({} documents)", corpus.display(), docs.len());
+            docs
+        } else {
+            Vec::new()
+        };
+    if parts.contains(&BenchPart::Analyze) {
+        let d = docs.clone();
+        report.analyze = Some(tokio::task::spawn_blocking(move || crate::bench::analyze(&d)).await?);
+    }
+    if parts.contains(&BenchPart::Search) {
+        let (qs, query_source) = read_queries(queries, &docs)?;
+        drop(docs);
+        let mut figures = match addr {
+            Some(base) => crate::bench::search_http(base.trim_end_matches('/'), &qs, seconds).await?,
+            None => {
+                let cat = Arc::new(Catalogue::open(&dir)?);
+                let listener = server::bind("127.0.0.1:0".parse()?).await?;
+                let base = format!("http://{}", listener.local_addr()?);
+                let state = server::AppState::new(cat);
+                let srv = tokio::spawn(async move { axum::serve(listener, server::app(state)).await });
+                let f = crate::bench::search_http(&base, &qs, seconds).await?;
+                srv.abort();
+                f
+            }
+        };
+        figures.query_source = query_source;
+        report.search = Some(figures);
+    }
+    // Last: the grown demo site lives in this process and would inflate the index's memory figures.
+    if parts.contains(&BenchPart::Crawl) {
+        report.crawl = Some(bench_crawl(18).await?);
+    }
+    Ok(report)
 }

@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod commands;
 pub mod data;
 pub mod demo_site;
 pub mod eval;

@@ -1,7 +1,8 @@
 //! How the index's reports are shown to people, wherever they are shown: the
-//! labels of the audit's severities and the CSV of a list of documents. The
-//! staff pages and the CLI both use these (labels are UI, so they live here,
-//! not in the index; the CSV is a format, not HTTP).
+//! labels of the audit's severities, the CSV of a list of documents and
+//! crawled text made inert in Markdown. The staff pages and the CLI both use
+//! these (labels are UI, so they live here, not in the index; the CSV is a
+//! format, not HTTP).
 
 use govsearch_index::Document;
 use govsearch_index::audit::Severity;
@@ -32,9 +33,44 @@ pub fn documents_csv(docs: &[&Document]) -> String {
     out
 }
 
+/// Crawled text made inert in Markdown: emphasis, links, HTML, tables and
+/// headings are escaped, line breaks become spaces.
+pub fn markdown_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A crawled URL as a Markdown autolink (`<…>`), or escaped text when it cannot be one.
+pub fn markdown_url(u: &str) -> String {
+    let plain = (u.starts_with("http://") || u.starts_with("https://"))
+        && !u.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>');
+    if plain { format!("<{u}>") } else { markdown_text(u) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crawled_text_is_inert_in_markdown() {
+        assert_eq!(
+            markdown_text("<script>alert(1)</script> *x* [a](b) |c|\n# d"),
+            "\\<script\\>alert(1)\\</script\\> \\*x\\* \\[a\\](b) \\|c\\| \\# d"
+        );
+        assert_eq!(markdown_url("http://a.gov.cn/x_1.html?q=1"), "<http://a.gov.cn/x_1.html?q=1>");
+        assert_eq!(markdown_url("javascript:alert(1)"), "javascript:alert(1)");
+        assert_eq!(markdown_url("http://a/<b>"), "http://a/\\<b\\>");
+    }
 
     #[test]
     fn csv_quotes_and_neutralises_formulas() {

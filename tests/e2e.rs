@@ -126,10 +126,10 @@ async fn the_demo_audits_its_crawl_and_reports_crawl_gauges() {
     let site = DemoSite::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let config = govsearch_crawler::Config::parse(&site.config_toml(), "demo").unwrap();
     // Twice, as a second `govsearch demo` does: changes are seen from the second crawl on.
-    govsearch::cli::crawl(&data, &config, CrawlOptions::default(), None, true, true).await.unwrap();
-    govsearch::cli::crawl(&data, &config, CrawlOptions::default(), None, true, true).await.unwrap();
+    govsearch::commands::crawl::crawl(&data, &config, CrawlOptions::default(), None, true, true).await.unwrap();
+    govsearch::commands::crawl::crawl(&data, &config, CrawlOptions::default(), None, true, true).await.unwrap();
     site.shutdown().await;
-    let state = govsearch::cli::demo_state(&data).unwrap();
+    let state = govsearch::commands::demo::demo_state(&data).unwrap();
     let (status, j) = crate::common::get_json(&state, "/api/audit").await;
     assert_eq!(status, 200, "{j}");
     let not_checked: Vec<String> =

@@ -151,12 +151,13 @@ async fn report_shapes_and_the_cli_agree_with_the_api() {
     };
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("t.csv");
-    let json = govsearch::cli::tally(&st.catalogue, &q, true, Some(&csv)).unwrap();
+    let json = govsearch::commands::tally::tally(&st.catalogue, &q, true, Some(&csv)).unwrap();
     assert_eq!(serde_json::from_str::<serde_json::Value>(&json).unwrap(), api);
     let (_, api_csv, _) = get(&st, "/api/tally.csv?year=2024&site=a&list=all").await;
     assert_eq!(std::fs::read_to_string(&csv).unwrap(), api_csv);
     let e =
-        govsearch::cli::tally(&st.catalogue, &TallyQuery { sites: vec!["zz".into()], ..q }, false, None).unwrap_err();
+        govsearch::commands::tally::tally(&st.catalogue, &TallyQuery { sites: vec!["zz".into()], ..q }, false, None)
+            .unwrap_err();
     assert!(format!("{e:#}").starts_with("site: \"zz\""), "worded as the API words it: {e:#}");
 }
 
@@ -320,7 +321,8 @@ async fn crawl_findings_are_escaped_on_the_staff_page_and_in_markdown() {
     assert!(html.contains("失效链接：<code class=\"url\">http://a.gov.cn/files/x.pdf</code>"));
 
     let (md, _) =
-        govsearch::cli::audit(&st.catalogue, &data, &govsearch_index::audit::AuditQuery::default(), false).unwrap();
+        govsearch::commands::audit::audit(&st.catalogue, &data, &govsearch_index::audit::AuditQuery::default(), false)
+            .unwrap();
     assert!(md.contains("“\\<script\\>alert(1)\\</script\\>细则.pdf”"), "{md}");
     assert!(md.contains("原标题“\\<img src=x onerror=alert(1)\\>旧标题”"), "{md}");
     assert!(md.contains("→ 失效链接 <http://a.gov.cn/files/x.pdf>"), "{md}");
