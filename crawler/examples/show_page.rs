@@ -4,7 +4,7 @@
 //! `cargo run -p govsearch-crawler --example show_page -- PAGE.html URL [CONTENT-TYPE]`
 
 use govsearch_crawler::charset::decode;
-use govsearch_crawler::extract::{extract_item, extract_links};
+use govsearch_crawler::extract::Page;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let raw = std::fs::read(&file).map_err(|e| format!("{file}: {e}"))?;
     let d = decode(&raw, content_type.as_deref());
     println!("{file} {url} {}", d.encoding);
-    println!("{:#?}", extract_item(&url, &d.text, None));
-    println!("{:#?}", extract_links(&url, &d.text).pagination);
+    println!("{:#?}", Page::parse(&url, &d.text).item(None));
+    println!("{:#?}", Page::parse(&url, &d.text).links().pagination);
     Ok(())
 }

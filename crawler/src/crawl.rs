@@ -21,10 +21,7 @@ use url::Url;
 
 use crate::config::{Config, CrawlSettings, SiteConfig};
 use crate::error::Result;
-use crate::extract::{
-    ExtractedItem, extract_item, extract_item_in, extract_links_in, is_anti_bot, looks_like_item, not_a_document,
-    page_column_in, parse_page,
-};
+use crate::extract::{ExtractedItem, Page, is_anti_bot, looks_like_item, not_a_document};
 use crate::fetch::{Fetched, Validators, client_for, get};
 use crate::listing::ListReport;
 use crate::platform::feed::{self, Feed, FeedKind};
@@ -735,7 +732,7 @@ fn revision_of(
     }
     let Some(old) = state.page(&d.url)? else { return Ok(None) };
     let html = crate::charset::decode(&old.bytes, old.content_type.as_deref()).text;
-    let old_item = extract_item(url, &html, Some(&site.cfg));
+    let old_item = Page::parse(url, &html).item(Some(&site.cfg));
     Ok(crate::history::compare(&old_item, new))
 }
 
@@ -811,8 +808,8 @@ async fn fill(
                         rec.failure = Some(Failure::new(FailureCode::AntiBot, "anti-bot challenge"));
                         return Ok(None);
                     }
-                    let doc = parse_page(&html);
-                    let item = extract_item_in(&doc, final_url, &html, Some(&site.cfg));
+                    let page = Page::parse(final_url, &html);
+                    let item = page.item(Some(&site.cfg));
                     if d.kind == UrlKind::Item
                         && let Some(not) = not_a_document(&html, &item)
                     {
@@ -830,8 +827,8 @@ async fn fill(
                     }
                     rec.content_hash = Some(if is_item { item.content_hash.clone() } else { sha256_hex(&bytes) });
                     let kind = if is_item { UrlKind::Item } else { d.kind };
-                    let (links, traps) = page_links(site, d, kind, final_url, &doc, &html);
-                    drop(doc);
+                    let (links, traps) = page_links(site, d, kind, final_url, &page);
+                    drop(page);
                     if traps > 0 {
                         ctx.report(&site.cfg.name, |r| r.traps += traps);
                     }
@@ -1088,17 +1085,10 @@ fn backfill_if_short(
 /// Most links enqueued from one page.
 const MAX_NEW_LINKS: usize = 1000;
 
-fn page_links(
-    site: &SiteCtx,
-    d: &DueUrl,
-    kind: UrlKind,
-    url: &Url,
-    doc: &scraper::Html,
-    html: &str,
-) -> (Vec<NewUrl>, u64) {
-    let pl = extract_links_in(doc, url, html);
+fn page_links(site: &SiteCtx, d: &DueUrl, kind: UrlKind, _url: &Url, page: &Page<'_>) -> (Vec<NewUrl>, u64) {
+    let pl = page.links();
     let column = if kind == UrlKind::List {
-        let c = page_column_in(doc);
+        let c = page.column();
         if c.is_empty() { d.column.clone() } else { c }
     } else {
         d.column.clone()

@@ -22,15 +22,18 @@
 //! - [`probe`]: what the crawler would make of a site before a config is
 //!   written (`govsearch probe URL`).
 //! - [`vocab`]: URL statuses and failure codes, stored as stable codes.
-//! - [`state`]: the SQLite crawl state ([`state::CrawlState`],
-//!   [`state::CrawlLock`]).
+//! - [`state`]: the SQLite crawl state ([`state::CrawlState`]): frontier,
+//!   statuses, validators, raw pages, revisions, in crash-safe transactions.
+//! - [`stored`]: what the stored pages say, read again without the network
+//!   (every item re-extracted, the broken links).
+//! - [`lock`]: one job per data folder ([`lock::CrawlLock`]).
 //! - [`crawl`]: the crawl loop ([`crawl::run`]).
 //!
 //! # Example
 //!
 //! ```no_run
 //! use std::path::Path;
-//! use govsearch_crawler::{Config, crawl, state::{CrawlLock, CrawlState}};
+//! use govsearch_crawler::{Config, CrawlLock, CrawlState, crawl};
 //!
 //! # async fn demo() -> govsearch_crawler::Result<()> {
 //! let config = Config::from_path(Path::new("sites.toml"))?;
@@ -55,7 +58,7 @@
 //!     <body><table><tr><td>发文字号：</td><td>某府〔2024〕1号</td></tr></table>\
 //!     <div class=TRS_Editor><p>正文。</p></div></body></html>".as_bytes();
 //! let page = charset::decode(bytes, Some("text/html"));
-//! let item = extract::extract_item(&url, &page.text, None);
+//! let item = extract::Page::parse(&url, &page.text).item(None);
 //! assert_eq!(item.title, "关于某事的通知");
 //! assert_eq!(item.doc_number, "某府〔2024〕1号");
 //! assert_eq!(item.body, "正文。");
@@ -72,11 +75,13 @@ pub mod extract;
 pub mod fetch;
 pub mod history;
 pub mod listing;
+pub mod lock;
 pub mod platform;
 pub mod probe;
 pub mod robots;
 pub mod scope;
 pub mod state;
+pub mod stored;
 pub mod urlnorm;
 pub mod vocab;
 
@@ -84,4 +89,5 @@ pub use config::{Config, CrawlSettings, Selectors, SiteConfig};
 pub use crawl::{CrawlOptions, CrawlReport, Progress, SiteReport};
 pub use error::{Error, Result};
 pub use extract::{ExtractedAttachment, ExtractedItem};
-pub use state::{CrawlLock, CrawlState};
+pub use lock::CrawlLock;
+pub use state::CrawlState;

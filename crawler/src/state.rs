@@ -19,12 +19,9 @@ use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use url::Url;
 
-use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::extract::{ExtractedItem, extract_item, extract_links};
-use crate::history::{BrokenLink, Change, Revision, broken_reason, link_targets};
+use crate::history::{Change, Revision};
 use crate::scope::UrlKind;
 use crate::vocab::{Failure, FailureCode, UrlStatus};
 
@@ -563,88 +560,6 @@ impl CrawlState {
         self.with(|c| c.query_row("SELECT old_text FROM revisions WHERE id = ?1", [id], |r| r.get(0)).optional())
     }
 
-    /// Links on published pages to pages, lists or attachments that are not
-    /// there, by linking page then URL (see [`crate::history`] for the rules).
-    /// A link counts only while the stored copy of its page still contains it.
-    pub fn broken_links(&self) -> Result<Vec<BrokenLink>> {
-        type Row = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            UrlStatus,
-            Option<i64>,
-            Option<FailureCode>,
-            Option<i64>,
-            Option<i64>,
-        );
-        let rows: Vec<Row> = self.with(|c| {
-            let mut st = c.prepare(
-                "SELECT u.url, u.kind, u.site, u.parent_url, p.kind, u.link_text, u.status, u.http_status, u.error_code,
-                        u.last_seen, u.checked_at
-                 FROM urls u JOIN urls p ON p.url = u.parent_url
-                 WHERE u.status IN ('gone', 'withdrawn', 'failed') AND u.kind IN ('item', 'list', 'attachment')
-                   AND p.status = 'done' AND p.kind IN ('item', 'list')
-                 ORDER BY u.parent_url, u.url",
-            )?;
-            st.query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                    r.get(10)?,
-                ))
-            })?
-            .collect()
-        })?;
-        let mut out = Vec::new();
-        // the links of the current parent page, parsed once per parent
-        let mut parent_links: Option<(String, std::collections::HashSet<String>)> = None;
-        for (url, kind, site, parent_url, parent_kind, link_text, status, http, error_code, last_seen, checked_at) in
-            rows
-        {
-            let http_status = http.and_then(|h| u16::try_from(h).ok());
-            let Some(reason) = broken_reason(status, http_status, error_code) else { continue };
-            if parent_links.as_ref().is_none_or(|(p, _)| *p != parent_url) {
-                let links = match (Url::parse(&parent_url), self.page(&parent_url)?) {
-                    (Ok(base), Some(page)) => {
-                        let html = crate::charset::decode(&page.bytes, page.content_type.as_deref()).text;
-                        link_targets(&extract_links(&base, &html))
-                    }
-                    _ => Default::default(),
-                };
-                parent_links = Some((parent_url.clone(), links));
-            }
-            if !parent_links.as_ref().is_some_and(|(_, links)| links.contains(&url)) {
-                continue; // the page no longer links it
-            }
-            out.push(BrokenLink {
-                url,
-                kind,
-                site,
-                parent_url,
-                parent_kind,
-                link_text,
-                status,
-                http_status,
-                reason,
-                worked_before: last_seen.is_some(),
-                last_seen,
-                checked_at,
-            });
-        }
-        Ok(out)
-    }
-
     /// `PRAGMA integrity_check` and foreign-key check; an error names the problem.
     pub fn integrity_check(&self) -> Result<()> {
         let msg: String = self.with(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))?;
@@ -655,65 +570,6 @@ impl CrawlState {
             });
         }
         Ok(())
-    }
-
-    /// Re-run extraction over every stored item page (no network).
-    ///
-    /// - `site`, `column` and `category` come from the URL row (the list page
-    ///   that linked the item) and the site's `columns` map;
-    /// - attachments' `text`/`error` are joined from stored attachment rows;
-    /// - `withdrawn` is true for items whose URL is `withdrawn` (their last
-    ///   stored page is still extracted);
-    /// - a page's listing in a platform catalogue fills what the page lacks;
-    /// - items a catalogue listed whose page is not fetched yet (a
-    ///   catalogue-only crawl, a fetch that failed) follow, built from their
-    ///   listing and marked `pending`;
-    /// - one item per stored page, in URL order: the crawler does not merge
-    ///   the pages of one published item (the same page under two columns or
-    ///   sites); `govsearch_index::identity` does, after conversion to documents.
-    pub fn extract_items(&self, config: &Config) -> Result<Vec<ExtractedItem>> {
-        // URLs first, then one page at a time: the raw pages never sit in memory together
-        let rows: Vec<(String, String, UrlStatus, String)> = self.with(|c| {
-            let mut st = c.prepare(
-                "SELECT u.url, u.site, u.status, u.\"column\" FROM urls u WHERE u.kind = 'item'
-                 AND EXISTS (SELECT 1 FROM pages p WHERE p.url = u.url) ORDER BY u.url",
-            )?;
-            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect()
-        })?;
-        let mut items: Vec<ExtractedItem> = Vec::new();
-        for (url, site_name, status, column) in rows {
-            let Ok(parsed) = Url::parse(&url) else { continue };
-            let Some(page) = self.page(&url)? else { continue };
-            let (ctype, bytes) = (page.content_type, page.bytes);
-            let site = config.sites.iter().find(|s| s.name == site_name);
-            let html = crate::charset::decode(&bytes, ctype.as_deref()).text;
-            let mut item = extract_item(&parsed, &html, site);
-            item.site = site_name.clone();
-            if !column.is_empty() {
-                item.column = column.clone();
-            }
-            if let Some(listed) = self.listing_of(&url)? {
-                crate::listing::fill_from_listing(&mut item, &listed);
-            }
-            item.category = crate::extract::category_of(site, &parsed, &item.column, &item.doc_number, &item.title);
-            item.withdrawn = status == UrlStatus::Withdrawn;
-            for a in &mut item.attachments {
-                match self.attachment(&a.url)? {
-                    Some((text, error)) => {
-                        a.text = text;
-                        a.error = error;
-                    }
-                    None => a.error = "not fetched".into(),
-                }
-            }
-            items.push(item);
-        }
-        for (listed, site_name, column) in self.pending_listings()? {
-            let Ok(parsed) = Url::parse(&listed.url) else { continue };
-            let site = config.sites.iter().find(|s| s.name == site_name);
-            items.push(crate::listing::pending_item(&parsed, &listed, site, site_name, column));
-        }
-        Ok(items)
     }
 }
 
@@ -851,67 +707,6 @@ fn row_to_url(r: &rusqlite::Row<'_>) -> rusqlite::Result<UrlRow> {
         gone_count: r.get::<_, i64>(13)? as u32,
         error_code: r.get(14)?,
     })
-}
-
-/// An exclusive lock on a data folder for one crawl: a file `crawl.lock`
-/// holding the owner's pid. A lock left by a dead process is taken over.
-/// Released on drop.
-#[derive(Debug)]
-pub struct CrawlLock {
-    path: PathBuf,
-}
-
-impl CrawlLock {
-    /// Take the lock, or fail with [`Error::Locked`] naming the holder.
-    pub fn acquire(data_dir: &Path) -> Result<CrawlLock> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|source| Error::Io { path: data_dir.display().to_string(), source })?;
-        let path = data_dir.join("crawl.lock");
-        let me = std::process::id().to_string();
-        for _ in 0..3 {
-            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(mut f) => {
-                    use std::io::Write;
-                    f.write_all(me.as_bytes())
-                        .map_err(|source| Error::Io { path: path.display().to_string(), source })?;
-                    return Ok(CrawlLock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let pid = std::fs::read_to_string(&path).unwrap_or_default().trim().to_owned();
-                    if pid_alive(&pid) {
-                        return Err(Error::Locked {
-                            path: data_dir.display().to_string(),
-                            pid,
-                            lock: path.display().to_string(),
-                        });
-                    }
-                    // stale: the holder is gone
-                    let _ = std::fs::remove_file(&path);
-                }
-                Err(source) => return Err(Error::Io { path: path.display().to_string(), source }),
-            }
-        }
-        Err(Error::Locked { path: data_dir.display().to_string(), pid: "?".into(), lock: path.display().to_string() })
-    }
-}
-
-fn pid_alive(pid: &str) -> bool {
-    let Ok(n) = pid.parse::<u32>() else { return false };
-    if n == std::process::id() {
-        return true;
-    }
-    if cfg!(target_os = "linux") {
-        Path::new(&format!("/proc/{n}")).exists()
-    } else {
-        // Without /proc we cannot tell: assume alive (the user removes a stale lock).
-        true
-    }
-}
-
-impl Drop for CrawlLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
 }
 
 #[cfg(test)]
@@ -1062,15 +857,5 @@ mod tests {
             Some("http://a/list"),
             "the first page stays"
         );
-    }
-
-    #[test]
-    fn lock_is_exclusive_and_stale_lock_taken_over() {
-        let dir = tempfile::tempdir().unwrap();
-        let l = CrawlLock::acquire(dir.path()).unwrap();
-        assert!(matches!(CrawlLock::acquire(dir.path()), Err(Error::Locked { .. })));
-        drop(l);
-        std::fs::write(dir.path().join("crawl.lock"), "999999999").unwrap();
-        let _l = CrawlLock::acquire(dir.path()).unwrap();
     }
 }

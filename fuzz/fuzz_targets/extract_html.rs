@@ -7,13 +7,14 @@ fuzz_target!(|data: &[u8]| {
     let Ok(base) = url::Url::parse("http://www.example.gov.cn/zwgk/zcwj/index.html") else { return };
     let decoded = govsearch_crawler::charset::decode(data, Some("text/html"));
     let html = decoded.text.as_str();
-    let item = govsearch_crawler::extract::extract_item(&base, html, None);
+    let page = govsearch_crawler::extract::Page::parse(&base, html);
+    let item = page.item(None);
     let _ = govsearch_crawler::extract::content_hash(&item);
     let _ = govsearch_crawler::extract::looks_like_item(&item, html);
     let _ = govsearch_crawler::extract::not_a_document(html, &item);
     let _ = govsearch_crawler::extract::is_anti_bot(html);
-    let _ = govsearch_crawler::extract::page_column(html);
-    let links = govsearch_crawler::extract::extract_links(&base, html);
+    let _ = page.column();
+    let links = page.links();
     let urls = links
         .links
         .iter()

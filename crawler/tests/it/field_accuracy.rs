@@ -17,7 +17,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use govsearch_crawler::charset::decode;
-use govsearch_crawler::extract::{ExtractedItem, extract_item};
+use govsearch_crawler::extract::{ExtractedItem, Page};
 use url::Url;
 
 const PREFIX: &str = "html/ljz060707-lang__China-Real-Estate-Policy-Database/";
@@ -87,7 +87,7 @@ fn field_accuracy_on_labelled_sample() {
         let url = Url::parse(v["url"].as_str().unwrap()).unwrap();
         let ct = types.get(file).unwrap_or_else(|| panic!("{file} not in the manifest"));
         let d = decode(&bytes(file), ct.as_deref());
-        let it = extract_item(&url, &d.text, None);
+        let it = Page::parse(&url, &d.text).item(None);
         total += 1;
         for (i, field) in FIELDS.iter().enumerate() {
             let want = v[*field].as_str().unwrap_or_else(|| panic!("{file}: no {field}"));

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use govsearch_crawler::charset::decode;
-use govsearch_crawler::extract::{ExtractedItem, extract_item};
+use govsearch_crawler::extract::{ExtractedItem, Page};
 use url::Url;
 
 const PREFIX: &str = "html/ljz060707-lang__China-Real-Estate-Policy-Database/";
@@ -30,7 +30,7 @@ fn item(prefix: &str) -> ExtractedItem {
     let mut raw = Vec::new();
     flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut raw).unwrap();
     let d = decode(&raw, v["content_type"].as_str());
-    extract_item(&Url::parse(v["url"].as_str().unwrap()).unwrap(), &d.text, None)
+    Page::parse(&Url::parse(v["url"].as_str().unwrap()).unwrap(), &d.text).item(None)
 }
 
 /// www.csrc.gov.cn shows `日期：2022-12-21` under the headline; its `PubDate`

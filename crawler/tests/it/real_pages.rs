@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use govsearch_crawler::charset::decode;
-use govsearch_crawler::extract::{extract_item, extract_links, is_anti_bot, looks_like_item};
+use govsearch_crawler::extract::{Page as Parsed, is_anti_bot, looks_like_item};
 use url::Url;
 
 const PREFIX: &str = "html/ljz060707-lang__China-Real-Estate-Policy-Database/";
@@ -112,8 +112,8 @@ fn all_real_pages_decode_and_extract() {
         if d.had_errors {
             failures.push(format!("{}: decode errors", p.rel));
         }
-        let item = extract_item(&p.url, &d.text, None);
-        let links = extract_links(&p.url, &d.text);
+        let page = Parsed::parse(&p.url, &d.text);
+        let (item, links) = (page.item(None), page.links());
         if dump {
             println!(
                 "{}\t{}\ttitle={:?}\tdoc={:?}\tidx={:?}\tpub={:?}\tissued={:?}\tpubdate={:?}\tvalid={:?}\ttopic={:?}\tbody={}\t{:?}",
@@ -466,7 +466,7 @@ fn pinned_pages_extract_exactly() {
         let p = pages.iter().find(|p| p.rel.starts_with(prefix)).expect(prefix);
         let raw = bytes(&p.rel);
         let d = decode(&raw, p.content_type.as_deref());
-        let it = extract_item(&p.url, &d.text, None);
+        let it = Parsed::parse(&p.url, &d.text).item(None);
         let got = [
             it.title.as_str(),
             &it.doc_number,
@@ -496,6 +496,6 @@ fn gbk_pages_decode_exactly() {
     assert_eq!(d.encoding, "gb18030");
     assert!(!d.had_errors);
     assert!(d.text.contains("安化县房地产市场平稳健康发展"));
-    let item = extract_item(&p.url, &d.text, None);
+    let item = Parsed::parse(&p.url, &d.text).item(None);
     assert!(item.body.contains("房地产"), "{}", item.body);
 }
