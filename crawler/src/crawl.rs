@@ -24,7 +24,7 @@ use crate::error::Result;
 use crate::extract::{ExtractedItem, Page, is_anti_bot, looks_like_item, not_a_document};
 use crate::fetch::{Fetched, Validators, client_for, get};
 use crate::listing::ListReport;
-use crate::platform::feed::{self, Feed, FeedKind};
+use crate::platform::feed::{self, Feed, FeedKind, FeedRequest};
 use crate::robots::Robots;
 use crate::scope::{SiteScope, TrapDetector, UrlKind, check_address};
 use crate::state::{CrawlState, DueUrl, FetchRecord, NewUrl, Outcome};
@@ -531,7 +531,15 @@ impl Ctx {
                 let _permit = self.sem.acquire().await;
                 self.report(&site.cfg.name, |r| r.requests += 1);
                 let v = if chain.len() == 1 { validators.clone() } else { Validators::default() };
-                let f = get(&site.client, &current, &v, self.settings.max_body_bytes).await;
+                // a feed URL says what to send: a GET of itself, or a POST of a form
+                let f = match Feed::request(&current) {
+                    FeedRequest { url, form: Some(form) } => {
+                        crate::fetch::post_form(&site.client, &url, &form, self.settings.max_body_bytes).await
+                    }
+                    FeedRequest { form: None, .. } => {
+                        get(&site.client, &current, &v, self.settings.max_body_bytes).await
+                    }
+                };
                 tracing::debug!(
                     url = %current,
                     conditional = v.etag.is_some() || v.last_modified.is_some(),
@@ -828,13 +836,15 @@ async fn fill(
                     rec.content_hash = Some(if is_item { item.content_hash.clone() } else { sha256_hex(&bytes) });
                     let kind = if is_item { UrlKind::Item } else { d.kind };
                     let (links, traps) = page_links(site, d, kind, final_url, &page);
+                    let page_column = page.column();
                     drop(page);
                     if traps > 0 {
                         ctx.report(&site.cfg.name, |r| r.traps += traps);
                     }
                     rec.links = links;
                     if d.kind == UrlKind::List || !is_item || site.catalogue_empty() {
-                        catalogue_links(ctx, site, state, run, d, final_url, &html, rec)?;
+                        let column = if page_column.is_empty() { &d.column } else { &page_column };
+                        catalogue_links(ctx, site, state, run, d, final_url, &html, column, rec)?;
                     }
                     if is_item {
                         extracted = Some(item);
@@ -887,6 +897,7 @@ fn catalogue_links(
     d: &DueUrl,
     url: &Url,
     html: &str,
+    page_column: &str,
     rec: &mut FetchRecord,
 ) -> Result<()> {
     let Some(platform) = crate::platform::detect(html, url) else { return Ok(()) };
@@ -906,14 +917,22 @@ fn catalogue_links(
     }
     ctx.report(&site.cfg.name, |r| r.platform = Some(platform.code().to_owned()));
     let mut out_of_scope = 0u64;
+    // lists without a catalogue path file their items under this page's column
+    let embedded = feed::embedded_of(&platform);
     for s in starts {
         let u = crate::urlnorm::normalize(&s.url);
         if site.scope.in_scope(&u).is_err() {
             out_of_scope += 1;
             continue;
         }
-        let column = feed::column_of(&s.path);
-        state.note_list(run, &site.cfg.name, &Feed::list_key(&u), FeedKind::GkmlptList, &column, u.as_str(), None)?;
+        let column = if s.path.is_empty() { page_column.to_owned() } else { feed::column_of(&s.path) };
+        let kind = Feed::of(&u).map_or(FeedKind::GkmlptList, |f| f.kind);
+        let key = Feed::list_key(&u);
+        state.note_list(run, &site.cfg.name, &key, kind, &column, u.as_str(), None)?;
+        if !embedded.is_empty() {
+            // the records the column page carries count as the list's first
+            embedded_items(site, state, run, d, &key, kind, &column, &embedded, rec)?;
+        }
         rec.links.push(NewUrl {
             url: u.to_string(),
             site: site.cfg.name.clone(),
@@ -937,6 +956,44 @@ fn catalogue_links(
             *r.failed.entry("catalogue list out of scope".into()).or_default() += out_of_scope
         });
     }
+    Ok(())
+}
+
+/// The records a column page embeds: listed under the page's first list and
+/// queued as items (in scope; robots.txt is read when each is fetched).
+#[allow(clippy::too_many_arguments)]
+fn embedded_items(
+    site: &SiteCtx,
+    state: &CrawlState,
+    run: i64,
+    d: &DueUrl,
+    key: &str,
+    kind: FeedKind,
+    column: &str,
+    items: &[crate::platform::ListedItem],
+    rec: &mut FetchRecord,
+) -> Result<()> {
+    let mut listed = Vec::new();
+    for it in items {
+        let Ok(u) = Url::parse(&it.url) else { continue };
+        let u = crate::urlnorm::normalize(&u);
+        if site.scope.in_scope(&u).is_err() {
+            continue;
+        }
+        let mut it = it.clone();
+        it.url = u.to_string();
+        rec.links.push(NewUrl {
+            url: it.url.clone(),
+            site: site.cfg.name.clone(),
+            kind: UrlKind::Item,
+            depth: d.depth + 1,
+            parent: Some(d.url.clone()),
+            column: column.to_owned(),
+            link_text: it.title.clone(),
+        });
+        listed.push(it);
+    }
+    state.list_items(run, &site.cfg.name, key, kind, &listed)?;
     Ok(())
 }
 
@@ -983,7 +1040,15 @@ async fn feed_step(
             note(Some(crate::platform::WalkEnd::NotFound), None)?;
             return backfill_if_short(ctx, site, state, run, d, feed.kind, &key, rec);
         }
-        _ => return note(Some(crate::platform::WalkEnd::Unreadable), None),
+        (None, Some(404 | 410)) => {
+            // a first page not there: the endpoint's path is another one
+            note(Some(crate::platform::WalkEnd::NotFound), None)?;
+            return fall_back(site, d, url, true, rec);
+        }
+        _ => {
+            note(Some(crate::platform::WalkEnd::Unreadable), None)?;
+            return if feed.page == 1 { fall_back(site, d, url, false, rec) } else { Ok(()) };
+        }
     };
     let text = crate::charset::decode(bytes, ctype.as_deref()).text;
     let page = match feed.parse(&text, url) {
@@ -991,7 +1056,8 @@ async fn feed_step(
         Err(problem) => {
             tracing::warn!(url = %url, site = %name, reason = %problem, "feed unreadable");
             rec.failure = Some(Failure::new(FailureCode::ListUnreadable, format!("{}: {problem}", problem.code())));
-            return note(Some(crate::platform::WalkEnd::Unreadable), None);
+            note(Some(crate::platform::WalkEnd::Unreadable), None)?;
+            return if feed.page == 1 { fall_back(site, d, url, false, rec) } else { Ok(()) };
         }
     };
     let mut items = page.items;
@@ -1047,9 +1113,34 @@ async fn feed_step(
         });
     }
     note(end, page.claimed_total)?;
+    if feed.page == 1 && end == Some(crate::platform::WalkEnd::Empty) {
+        // an empty first answer may be the wrong way of asking (a deployment
+        // that honours the other request mode)
+        return fall_back(site, d, url, false, rec);
+    }
     if end.is_some() && page.claimed_total.is_some_and(|c| served < c) {
         return backfill_if_short(ctx, site, state, run, d, feed.kind, &key, rec);
     }
+    Ok(())
+}
+
+/// A list's first page failed: queue the other way of asking for it
+/// ([`Feed::fallback`]), if one is left and in scope.
+fn fall_back(site: &SiteCtx, d: &DueUrl, url: &Url, not_found: bool, rec: &mut FetchRecord) -> Result<()> {
+    let Some(next) = Feed::fallback(url, not_found).map(|u| crate::urlnorm::normalize(&u)) else { return Ok(()) };
+    if site.scope.in_scope(&next).is_err() {
+        return Ok(());
+    }
+    tracing::info!(site = %site.cfg.name, from = %url, to = %next, "list endpoint did not answer: trying another way");
+    rec.links.push(NewUrl {
+        url: next.to_string(),
+        site: site.cfg.name.clone(),
+        kind: UrlKind::Feed,
+        depth: d.depth,
+        parent: Some(d.url.clone()),
+        column: d.column.clone(),
+        link_text: String::new(),
+    });
     Ok(())
 }
 

@@ -84,6 +84,24 @@ pub async fn get(client: &reqwest::Client, url: &Url, validators: &Validators, m
     if let Some(lm) = validators.last_modified.as_deref().and_then(|e| HeaderValue::from_str(e).ok()) {
         req = req.header(header::IF_MODIFIED_SINCE, lm);
     }
+    send(req, url, max_body).await
+}
+
+/// One POST of an `application/x-www-form-urlencoded` form (a list endpoint
+/// that takes its parameters so, as Hanweb's `dataproxy.jsp` does). Never
+/// conditional: servers do not validate POSTs.
+pub async fn post_form(client: &reqwest::Client, url: &Url, form: &[(String, String)], max_body: usize) -> Fetched {
+    let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+    let req = client
+        .post(url.as_str())
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded; charset=UTF-8")
+        .header("X-Requested-With", "XMLHttpRequest")
+        .body(body);
+    send(req, url, max_body).await
+}
+
+/// Send `req` (for `url`) and read its answer, bounded by `max_body`.
+async fn send(req: reqwest::RequestBuilder, url: &Url, max_body: usize) -> Fetched {
     let mut resp = match req.send().await {
         Ok(r) => r,
         Err(e) => return classify_error(&e),

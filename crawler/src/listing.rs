@@ -61,7 +61,8 @@ CREATE TABLE IF NOT EXISTS lists (
 pub struct ListReport {
     /// The catalogue path (`政策 > 规范性文件`), or the endpoint for a backfill.
     pub column: String,
-    /// `gkmlpt-list`, `gkmlpt-search`.
+    /// How the list was asked for: `gkmlpt-list`, `gkmlpt-search`, `hanweb-page`,
+    /// `hanweb-range`, `jpaas-unit`.
     pub kind: String,
     /// What the platform said the list holds (`post_count`), when it said.
     pub claimed: Option<u64>,
@@ -173,11 +174,13 @@ impl CrawlState {
                 c.execute(
                     // within a run the largest total any page claimed; a new
                     // run's claim replaces the last run's (a list that shrank)
+                    // the kind is the way of asking that last answered (a
+                    // Hanweb list asked by page may be served by record range)
                     "UPDATE lists SET pages = ?2,
                         claimed = CASE WHEN run_id IS ?5 THEN COALESCE(MAX(COALESCE(claimed, 0), ?3), claimed)
                                        ELSE COALESCE(?3, claimed) END,
-                        ended = ?4, run_id = ?5 WHERE list_key = ?1",
-                    params![list_key, pages, claimed.map(|n| n as i64), ended, run],
+                        ended = ?4, run_id = ?5, kind = ?6 WHERE list_key = ?1",
+                    params![list_key, pages, claimed.map(|n| n as i64), ended, run, kind.code()],
                 )?;
             }
             Ok(())

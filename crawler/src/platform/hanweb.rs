@@ -26,6 +26,18 @@ pub const PROXY_PATHS: [&str; 3] =
 
 /// Records per POST group when the page does not say (3 pages of 15).
 pub const DEFAULT_GROUP: u32 = 45;
+/// Records per UI page when the page does not say.
+pub const DEFAULT_PER_PAGE: u32 = 15;
+
+/// The known proxy path to try after `path` (the path of a proxy that
+/// failed), or `None` after the last. A path the page named that is not a
+/// known one is followed by the first known one.
+pub fn next_proxy_path(path: &str) -> Option<&'static str> {
+    match PROXY_PATHS.iter().position(|p| *p == path) {
+        Some(i) => PROXY_PATHS.get(i + 1).copied(),
+        None => PROXY_PATHS.first().copied(),
+    }
+}
 
 /// One list block (`unitid`) of a column page.
 #[derive(Debug, Clone, PartialEq)]
@@ -183,7 +195,7 @@ impl Column {
         let size = size.max(1);
         let start = u64::from(group) * u64::from(size) + 1;
         let end = start + u64::from(size) - 1;
-        let per_page = self.per_page.unwrap_or(15).min(size);
+        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE).min(size);
         let mut u = proxy.clone();
         u.query_pairs_mut()
             .clear()

@@ -19,6 +19,14 @@ use super::{ListPage, ListProblem, bounded, fragment, limits, parse_json};
 
 /// The endpoint's path.
 pub const UNIT_PATH: &str = "/api-gateway/jpaas-publish-server/front/page/build/unit";
+/// Items asked for per page (the clients that page by `paramJson` ask for 50).
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+
+/// The `paramJson` of page `page_no` (from 1) of `page_size` items.
+pub fn param_json(page_no: u32, page_size: u32) -> String {
+    format!(r#"{{"pageNo":{},"pageSize":{}}}"#, page_no.max(1), page_size.max(1))
+}
+
 /// `parseType` spellings, tried in this order.
 pub const PARSE_TYPES: [&str; 2] = ["bulidstatic", "buildstatic"];
 
@@ -77,7 +85,7 @@ impl Unit {
     /// Page `page_no` (from 1) of `page_size` items, with `parse_type` one of [`PARSE_TYPES`].
     pub fn request(&self, page_no: u32, page_size: u32, parse_type: &str) -> Url {
         let mut u = self.page.join(UNIT_PATH).unwrap_or_else(|_| self.page.clone());
-        let param_json = format!(r#"{{"pageNo":{},"pageSize":{}}}"#, page_no.max(1), page_size.max(1));
+        let param_json = param_json(page_no, page_size);
         u.query_pairs_mut()
             .clear()
             .append_pair("parseType", parse_type)

@@ -186,11 +186,13 @@ impl WalkEnd {
 /// The paging rule every platform's list shares, for page number `page`
 /// (from 1) that held `listed` items of which `fresh` were new to the walk,
 /// with `served` distinct items so far and `claimed` the largest total the
-/// platform stated: `None` to go on, else why the walk ends.
+/// platform stated: `None` to go on, else why the walk ends. A first page
+/// with nothing new goes on: the records a column page embeds are listed
+/// before it, and its first answer repeats them.
 pub fn walk_end(listed: usize, fresh: usize, served: u64, claimed: Option<u64>, page: u32) -> Option<WalkEnd> {
     if listed == 0 {
         Some(WalkEnd::Empty)
-    } else if fresh == 0 {
+    } else if fresh == 0 && page > 1 {
         Some(WalkEnd::NothingNew)
     } else if claimed.is_some_and(|c| served >= c) {
         Some(WalkEnd::ClaimedTotal)
