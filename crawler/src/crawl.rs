@@ -309,7 +309,9 @@ pub async fn run(config: &Config, state: &CrawlState, options: CrawlOptions) -> 
             .filter_map(|u| Url::parse(u).ok())
             .map(|u| crate::urlnorm::normalize(&u))
             .map(|u| NewUrl {
+                // a start URL may itself be a platform's list endpoint
                 kind: match s.scope.classify(&u) {
+                    _ if Feed::of(&u).is_some() => UrlKind::Feed,
                     UrlKind::Item => UrlKind::Item,
                     _ => UrlKind::List,
                 },

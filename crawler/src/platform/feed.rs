@@ -13,7 +13,7 @@
 
 use url::Url;
 
-use super::{ListPage, ListProblem, Platform, gkmlpt, hanweb, jpaas};
+use super::{ListPage, ListProblem, Platform, gkmlpt, govcn, hanweb, jpaas};
 
 /// Which endpoint a feed URL is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +30,8 @@ pub enum FeedKind {
     HanwebRange,
     /// Hanweb jpaas `…/build/unit?…&paramJson={"pageNo":n,"pageSize":m}` (GET).
     JpaasUnit,
+    /// The State Council policy library `…/search-gov/data?t={library}&p={n}&n={size}` (GET).
+    GovcnLibrary,
 }
 
 /// One page of one list endpoint.
@@ -52,6 +54,7 @@ impl FeedKind {
             FeedKind::HanwebPage => "hanweb-page",
             FeedKind::HanwebRange => "hanweb-range",
             FeedKind::JpaasUnit => "jpaas-unit",
+            FeedKind::GovcnLibrary => "govcn-library",
         }
     }
 
@@ -95,6 +98,10 @@ impl Feed {
         {
             return Some(Feed { kind: FeedKind::JpaasUnit, page: page_no.max(1) });
         }
+        if path.ends_with(govcn::PATH) && has("t") {
+            let p = url.query_pairs().find(|(k, _)| k == "p").and_then(|(_, v)| v.parse::<u32>().ok());
+            return Some(Feed { kind: FeedKind::GovcnLibrary, page: p.unwrap_or(1).max(1) });
+        }
         None
     }
 
@@ -135,6 +142,14 @@ impl Feed {
             Some(FeedKind::JpaasUnit) => {
                 let size = jpaas_paging(url).map_or(jpaas::DEFAULT_PAGE_SIZE, |(_, s)| s);
                 replace("paramJson", &|_| jpaas::param_json(page, size))
+            }
+            Some(FeedKind::GovcnLibrary) if url.query_pairs().any(|(k, _)| k == "p") => {
+                replace("p", &|_| page.to_string())
+            }
+            Some(FeedKind::GovcnLibrary) => {
+                let mut u = url.clone();
+                u.query_pairs_mut().append_pair("p", &page.to_string());
+                u
             }
             Some(_) => replace("page", &|_| page.to_string()),
             None => url.clone(),
@@ -214,7 +229,7 @@ impl Feed {
                 u.query_pairs_mut().clear().extend_pairs(pairs);
                 Some(u)
             }
-            FeedKind::GkmlptList | FeedKind::GkmlptSearch => None,
+            FeedKind::GkmlptList | FeedKind::GkmlptSearch | FeedKind::GovcnLibrary => None,
         }
     }
 
@@ -227,6 +242,7 @@ impl Feed {
         let drop: &[&str] = match kind {
             Some(FeedKind::HanwebPage | FeedKind::HanwebRange) => &["page", "startrecord", "endrecord", "perpage"],
             Some(FeedKind::JpaasUnit) => &["paramJson", "parseType"],
+            Some(FeedKind::GovcnLibrary) => &["p"],
             _ => &["page"],
         };
         let pairs: Vec<(String, String)> = url
@@ -249,6 +265,10 @@ impl Feed {
             FeedKind::GkmlptSearch => gkmlpt::parse_search(body, url),
             FeedKind::HanwebPage | FeedKind::HanwebRange => hanweb::parse_answer(body, url),
             FeedKind::JpaasUnit => jpaas::parse_answer(body, url),
+            FeedKind::GovcnLibrary => {
+                let t = url.query_pairs().find(|(k, _)| k == "t").map(|(_, v)| v.into_owned()).unwrap_or_default();
+                govcn::parse_answer(body, url, govcn::library_name(&t))
+            }
         }
     }
 }
@@ -315,6 +335,13 @@ pub fn feeds_of(platform: &Platform) -> Vec<FeedStart> {
         Platform::Jpaas(unit) => {
             vec![FeedStart { url: unit.request(1, jpaas::DEFAULT_PAGE_SIZE, jpaas::PARSE_TYPES[0]), path: Vec::new() }]
         }
+        Platform::GovcnLibrary(endpoint) => govcn::LIBRARIES
+            .iter()
+            .map(|(t, name)| FeedStart {
+                url: govcn::library_url(endpoint, t, 1, govcn::PAGE_SIZE),
+                path: vec![(*name).to_owned()],
+            })
+            .collect(),
     }
 }
 
@@ -323,7 +350,7 @@ pub fn feeds_of(platform: &Platform) -> Vec<FeedStart> {
 pub fn embedded_of(platform: &Platform) -> Vec<super::ListedItem> {
     match platform {
         Platform::HanwebColumn(columns) => columns.iter().flat_map(|c| c.embedded.items.iter().cloned()).collect(),
-        Platform::Gkmlpt(_) | Platform::Jpaas(_) => Vec::new(),
+        Platform::Gkmlpt(_) | Platform::Jpaas(_) | Platform::GovcnLibrary(_) => Vec::new(),
     }
 }
 
@@ -331,7 +358,7 @@ pub fn embedded_of(platform: &Platform) -> Vec<super::ListedItem> {
 pub fn backfill_of(platform: &Platform) -> Option<Url> {
     match platform {
         Platform::Gkmlpt(site) => site.search_url(1, SEARCH_PAGE_SIZE),
-        Platform::HanwebColumn(_) | Platform::Jpaas(_) => None,
+        Platform::HanwebColumn(_) | Platform::Jpaas(_) | Platform::GovcnLibrary(_) => None,
     }
 }
 
@@ -433,6 +460,28 @@ mod tests {
             let u = url(&format!("http://a.gov.cn/module/web/jpage/dataproxy.jsp?{q}"));
             assert_eq!(Feed::of(&u), None, "{q}");
         }
+    }
+
+    #[test]
+    fn library_feeds_page_by_p_and_are_one_list_per_library() {
+        let first = url("https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary_bm&q=&n=25");
+        assert_eq!(Feed::of(&first), Some(Feed { kind: FeedKind::GovcnLibrary, page: 1 }));
+        let third = Feed::page_url(&first, 3);
+        assert_eq!(third.query(), Some("t=zhengcelibrary_bm&q=&n=25&p=3"));
+        assert_eq!(Feed::page_url(&third, 4).query(), Some("t=zhengcelibrary_bm&q=&n=25&p=4"));
+        assert_eq!(Feed::of(&third).map(|f| f.page), Some(3));
+        assert_eq!(Feed::list_key(&third), Feed::list_key(&first));
+        assert_ne!(
+            Feed::list_key(&first),
+            Feed::list_key(&url("https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary_gw&q=&n=25"))
+        );
+        assert_eq!(Feed::of(&url("https://sousuo.www.gov.cn/search-gov/data?q=x")), None, "no library named");
+        assert_eq!(Feed::fallback(&first, true), None);
+        let page = Platform::GovcnLibrary(url("https://sousuo.www.gov.cn/search-gov/data"));
+        let starts = feeds_of(&page);
+        let names: Vec<&str> = starts.iter().map(|s| s.path[0].as_str()).collect();
+        assert_eq!(names, ["国务院文件", "部门文件"]);
+        assert!(starts.iter().all(|s| Feed::of(&s.url).is_some_and(|f| f.page == 1)));
     }
 
     #[test]

@@ -35,6 +35,31 @@ fn part_name(key: &str) -> &'static str {
     }
 }
 
+/// The path every copy of the library endpoint ends with.
+pub const PATH: &str = "/search-gov/data";
+
+/// The library endpoint a page's scripts call (`…/search-gov/data`, absolute,
+/// protocol-relative or relative to the page), without its query.
+pub fn endpoint_in(html: &str, page_url: &Url) -> Option<Url> {
+    let at = html.find(PATH)?;
+    let before = &html[..at];
+    let start = before.rfind(['"', '\'', '`', '(', '=', ' ', '\n']).map_or(0, |i| i + 1);
+    let written = &html[start..at + PATH.len()];
+    let mut u = page_url.join(written.trim()).ok()?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return None;
+    }
+    u.set_query(None);
+    u.set_fragment(None);
+    Some(u)
+}
+
+/// The category of library `t`'s documents ("" for a combined library, whose
+/// parts are named in the answer).
+pub fn library_name(t: &str) -> &'static str {
+    LIBRARIES.iter().find(|(code, _)| *code == t).map_or("", |(_, name)| name)
+}
+
 /// Page `page` (from 1) of library `t`, newest first.
 pub fn library_url(endpoint: &Url, t: &str, page: u32, size: u32) -> Url {
     let mut u = endpoint.clone();
@@ -154,6 +179,26 @@ mod tests {
             Err(ListProblem::Missing { format: "policy library", field: "searchVO" })
         );
         let u = library_url(&base(), "zhengcelibrary_gw", 3, 9999);
+        assert_eq!(library_name("zhengcelibrary_bm"), "部门文件");
+        assert_eq!(library_name("zhengcelibrary_gw_bm_gb"), "");
         assert_eq!(u.query(), Some("t=zhengcelibrary_gw&q=&sort=pubtime&sortType=1&p=3&n=250"));
+    }
+
+    #[test]
+    fn the_endpoint_is_read_from_the_page_in_any_spelling() {
+        let page = Url::parse("https://www.gov.cn/zhengce/zhengceku/").expect("url");
+        let cases = [
+            (
+                r#"$.get("https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary_gw&p=1")"#,
+                "https://sousuo.www.gov.cn/search-gov/data",
+            ),
+            ("var api = '//sousuo.www.gov.cn/search-gov/data';", "https://sousuo.www.gov.cn/search-gov/data"),
+            (r#"url: "/search-gov/data","#, "https://www.gov.cn/search-gov/data"),
+        ];
+        for (html, want) in cases {
+            assert_eq!(endpoint_in(html, &page).map(String::from), Some(want.to_owned()), "{html}");
+        }
+        assert_eq!(endpoint_in("<p>no library here</p>", &page), None);
+        assert_eq!(endpoint_in(r#"x="javascript:/search-gov/data""#, &page), None);
     }
 }

@@ -47,6 +47,9 @@ pub enum Platform {
     HanwebColumn(Vec<hanweb::Column>),
     /// Hanweb's jpaas column pages: `queryData` and `build/unit`.
     Jpaas(jpaas::Unit),
+    /// A page whose scripts query the State Council policy library
+    /// (`…/search-gov/data`): the endpoint, walked library by library.
+    GovcnLibrary(Url),
 }
 
 impl Platform {
@@ -56,6 +59,7 @@ impl Platform {
             Platform::Gkmlpt(_) => "gkmlpt",
             Platform::HanwebColumn(_) => "hanweb-datastore",
             Platform::Jpaas(_) => "hanweb-jpaas",
+            Platform::GovcnLibrary(_) => "govcn-library",
         }
     }
 }
@@ -69,7 +73,10 @@ pub fn detect(html: &str, page_url: &Url) -> Option<Platform> {
     if !columns.is_empty() {
         return Some(Platform::HanwebColumn(columns));
     }
-    jpaas::unit(html, page_url).map(Platform::Jpaas)
+    if let Some(unit) = jpaas::unit(html, page_url) {
+        return Some(Platform::Jpaas(unit));
+    }
+    govcn::endpoint_in(html, page_url).map(Platform::GovcnLibrary)
 }
 
 /// One item as a platform's list describes it, before its page is fetched.

@@ -8,6 +8,7 @@ mod crawl_attachments;
 mod crawl_site;
 mod faults;
 mod field_accuracy;
+mod govcn;
 mod hanweb;
 mod history;
 mod labelled_pages;
