@@ -195,6 +195,19 @@ pub(super) fn inline_value(rest: &str) -> String {
     collapse(v)
 }
 
+/// A label whose characters are split by empty tags (`索<i></i>引<i></i>号：`):
+/// its element and whole text, when `node` is the element's first text and
+/// the element holds little else.
+fn split_label(node: NodeRef<'_>) -> Option<(NodeRef<'_>, String)> {
+    let owner = node.parent().filter(|p| p.value().is_element())?;
+    let first = owner.descendants().find(|n| n.value().as_text().is_some_and(|t| !t.trim().is_empty()))?;
+    if first.id() != node.id() || !owner.children().any(|c| c.value().is_element()) {
+        return None;
+    }
+    let text: String = ElementRef::wrap(owner)?.text().take(20).collect();
+    (compact(&text).chars().count() <= 40 && label_of(&text).is_some()).then_some((owner, text))
+}
+
 pub(super) fn ancestor_cell(node: NodeRef<'_>) -> Option<ElementRef<'_>> {
     node.ancestors()
         .take(4)
@@ -330,6 +343,19 @@ pub(super) fn read_metadata(root: NodeRef<'_>) -> Meta {
         if compact(text).chars().count() > 60 {
             continue;
         }
+        // a label split by tags (`索<i></i>引<i></i>号：`) is read whole from its
+        // element, which then stands for the label's node
+        let joined;
+        let (node, text) = match label_of(text) {
+            Some(_) => (node, text),
+            None => match split_label(*node) {
+                Some((owner, t)) => {
+                    joined = (owner, t);
+                    (&joined.0, &joined.1)
+                }
+                None => continue,
+            },
+        };
         let Some((field, inline, _)) = label_of(text) else { continue };
         if meta.full(field) || (field == Field::Date && inline.is_empty()) {
             continue;

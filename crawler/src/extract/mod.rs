@@ -379,6 +379,21 @@ mod tests {
 <script>createPageHTML(3, 0, "index", "html");</script>
 </body></html>"#;
 
+    /// Labels whose characters are split by empty tags, in a header cell
+    /// (the Anhui platform) or a span, are read whole.
+    #[test]
+    fn labels_split_by_tags_are_read() {
+        let real = include_str!("../../tests/fixtures/platforms/anhui-sitelabel-1.html");
+        let url = Url::parse("https://www.chuzhou.gov.cn/public/content/1112245300").unwrap();
+        let it = Page::parse(&url, real).item(None);
+        assert_eq!(it.index_number, "003205343/202407-00003");
+        assert_eq!(it.doc_number, "", "文号 无 is no number");
+        let html = r#"<html><body><div class="info"><span>发<i></i>文<i></i>字<i></i>号：</span><span>某府〔2021〕3号</span>
+<span>索<b></b>引<b></b>号：123/2021-001</span></div><div class="TRS_Editor"><p>现将《某某办法》印发给你们。</p></div></body></html>"#;
+        let it = Page::parse(&Url::parse("http://www.x.gov.cn/a/t1.html").unwrap(), html).item(None);
+        assert_eq!((it.doc_number.as_str(), it.index_number.as_str()), ("某府〔2021〕3号", "123/2021-001"));
+    }
+
     /// An 有效性 label with nothing after it: the validity stays empty, it
     /// does not take the next line (the title); a real statement of force is kept.
     #[test]

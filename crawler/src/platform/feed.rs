@@ -13,7 +13,7 @@
 
 use url::Url;
 
-use super::{ListPage, ListProblem, Platform, gkmlpt, govcn, hanweb, jpaas};
+use super::{ListPage, ListProblem, Platform, anhui, gkmlpt, govcn, hanweb, jpaas};
 
 /// Which endpoint a feed URL is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +32,9 @@ pub enum FeedKind {
     JpaasUnit,
     /// The State Council policy library `…/search-gov/data?t={library}&p={n}&n={size}` (GET).
     GovcnLibrary,
+    /// The Anhui platform's `…/site/label/8888?labelName=publicInfoList&pageIndex={n}&…`,
+    /// a GET, or POSTed as a form when marked with [`anhui::POST_KEY`].
+    AnhuiLabel,
 }
 
 /// One page of one list endpoint.
@@ -55,6 +58,7 @@ impl FeedKind {
             FeedKind::HanwebRange => "hanweb-range",
             FeedKind::JpaasUnit => "jpaas-unit",
             FeedKind::GovcnLibrary => "govcn-library",
+            FeedKind::AnhuiLabel => "anhui-label",
         }
     }
 
@@ -97,6 +101,12 @@ impl Feed {
             && let Some((page_no, _)) = jpaas_paging(url)
         {
             return Some(Feed { kind: FeedKind::JpaasUnit, page: page_no.max(1) });
+        }
+        if path.ends_with(anhui::LABEL_PATH)
+            && url.query_pairs().any(|(k, v)| k == "labelName" && v == anhui::LIST_LABEL)
+        {
+            let p = url.query_pairs().find(|(k, _)| k == "pageIndex").and_then(|(_, v)| v.parse::<u32>().ok());
+            return Some(Feed { kind: FeedKind::AnhuiLabel, page: p.unwrap_or(1).max(1) });
         }
         if path.ends_with(govcn::PATH) && has("t") {
             let p = url.query_pairs().find(|(k, _)| k == "p").and_then(|(_, v)| v.parse::<u32>().ok());
@@ -143,6 +153,7 @@ impl Feed {
                 let size = jpaas_paging(url).map_or(jpaas::DEFAULT_PAGE_SIZE, |(_, s)| s);
                 replace("paramJson", &|_| jpaas::param_json(page, size))
             }
+            Some(FeedKind::AnhuiLabel) => replace("pageIndex", &|_| page.to_string()),
             Some(FeedKind::GovcnLibrary) if url.query_pairs().any(|(k, _)| k == "p") => {
                 replace("p", &|_| page.to_string())
             }
@@ -160,7 +171,16 @@ impl Feed {
     /// range, the form to POST there (the frontier URL's parameters other
     /// than the range). Every other feed is a GET of the URL itself.
     pub fn request(url: &Url) -> FeedRequest {
-        if Feed::of(url).map(|f| f.kind) != Some(FeedKind::HanwebRange) {
+        let kind = Feed::of(url).map(|f| f.kind);
+        if kind == Some(FeedKind::AnhuiLabel) && url.query_pairs().any(|(k, _)| k == anhui::POST_KEY) {
+            let form = url
+                .query_pairs()
+                .filter(|(k, _)| k != anhui::POST_KEY)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            return FeedRequest { url: strip_query(url), form: Some(form) };
+        }
+        if kind != Some(FeedKind::HanwebRange) {
             return FeedRequest { url: url.clone(), form: None };
         }
         let (range, form): (Vec<(String, String)>, Vec<(String, String)>) = url
@@ -229,6 +249,12 @@ impl Feed {
                 u.query_pairs_mut().clear().extend_pairs(pairs);
                 Some(u)
             }
+            FeedKind::AnhuiLabel if url.query_pairs().any(|(k, _)| k == anhui::POST_KEY) => None,
+            FeedKind::AnhuiLabel => {
+                let mut u = url.clone();
+                u.query_pairs_mut().append_pair(anhui::POST_KEY, "1");
+                Some(u)
+            }
             FeedKind::GkmlptList | FeedKind::GkmlptSearch | FeedKind::GovcnLibrary => None,
         }
     }
@@ -243,6 +269,7 @@ impl Feed {
             Some(FeedKind::HanwebPage | FeedKind::HanwebRange) => &["page", "startrecord", "endrecord", "perpage"],
             Some(FeedKind::JpaasUnit) => &["paramJson", "parseType"],
             Some(FeedKind::GovcnLibrary) => &["p"],
+            Some(FeedKind::AnhuiLabel) => &["pageIndex", anhui::POST_KEY, "_"],
             _ => &["page"],
         };
         let pairs: Vec<(String, String)> = url
@@ -269,6 +296,7 @@ impl Feed {
                 let t = url.query_pairs().find(|(k, _)| k == "t").map(|(_, v)| v.into_owned()).unwrap_or_default();
                 govcn::parse_answer(body, url, govcn::library_name(&t))
             }
+            FeedKind::AnhuiLabel => anhui::parse_answer(body, url),
         }
     }
 }
@@ -342,6 +370,10 @@ pub fn feeds_of(platform: &Platform) -> Vec<FeedStart> {
                 path: vec![(*name).to_owned()],
             })
             .collect(),
+        Platform::AnhuiColumn(c) => {
+            let path = if c.name.is_empty() { Vec::new() } else { vec![c.name.clone()] };
+            vec![FeedStart { url: c.page_url(1), path }]
+        }
     }
 }
 
@@ -350,7 +382,7 @@ pub fn feeds_of(platform: &Platform) -> Vec<FeedStart> {
 pub fn embedded_of(platform: &Platform) -> Vec<super::ListedItem> {
     match platform {
         Platform::HanwebColumn(columns) => columns.iter().flat_map(|c| c.embedded.items.iter().cloned()).collect(),
-        Platform::Gkmlpt(_) | Platform::Jpaas(_) | Platform::GovcnLibrary(_) => Vec::new(),
+        Platform::Gkmlpt(_) | Platform::Jpaas(_) | Platform::GovcnLibrary(_) | Platform::AnhuiColumn(_) => Vec::new(),
     }
 }
 
@@ -358,7 +390,7 @@ pub fn embedded_of(platform: &Platform) -> Vec<super::ListedItem> {
 pub fn backfill_of(platform: &Platform) -> Option<Url> {
     match platform {
         Platform::Gkmlpt(site) => site.search_url(1, SEARCH_PAGE_SIZE),
-        Platform::HanwebColumn(_) | Platform::Jpaas(_) | Platform::GovcnLibrary(_) => None,
+        Platform::HanwebColumn(_) | Platform::Jpaas(_) | Platform::GovcnLibrary(_) | Platform::AnhuiColumn(_) => None,
     }
 }
 

@@ -13,6 +13,7 @@
 //! No vendor name appears in configuration: [`detect`] recognises a platform
 //! by what a page carries.
 
+pub mod anhui;
 pub mod feed;
 pub mod fragment;
 pub mod gkmlpt;
@@ -50,6 +51,8 @@ pub enum Platform {
     /// A page whose scripts query the State Council policy library
     /// (`…/search-gov/data`): the endpoint, walked library by library.
     GovcnLibrary(Url),
+    /// The Anhui platform's column lists: `{prefix}/site/label/8888`, label `publicInfoList`.
+    AnhuiColumn(anhui::Column),
 }
 
 impl Platform {
@@ -60,6 +63,7 @@ impl Platform {
             Platform::HanwebColumn(_) => "hanweb-datastore",
             Platform::Jpaas(_) => "hanweb-jpaas",
             Platform::GovcnLibrary(_) => "govcn-library",
+            Platform::AnhuiColumn(_) => "anhui-label",
         }
     }
 }
@@ -75,6 +79,9 @@ pub fn detect(html: &str, page_url: &Url) -> Option<Platform> {
     }
     if let Some(unit) = jpaas::unit(html, page_url) {
         return Some(Platform::Jpaas(unit));
+    }
+    if let Some(column) = anhui::column(html, page_url) {
+        return Some(Platform::AnhuiColumn(column));
     }
     govcn::endpoint_in(html, page_url).map(Platform::GovcnLibrary)
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod anhui;
 mod attachment_formats;
 mod crawl_attachments;
 mod crawl_site;
