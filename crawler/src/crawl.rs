@@ -1069,6 +1069,14 @@ async fn feed_step(
         }
     }
     let fresh = state.list_items(run, name, &key, feed.kind, &items)?;
+    let aliases: Vec<(String, String)> = items
+        .iter()
+        .flat_map(|it| it.other_urls.iter().map(move |o| (o, &it.url)))
+        .filter_map(|(o, canonical)| Some((crate::urlnorm::normalize(&Url::parse(o).ok()?), canonical)))
+        .filter(|(o, _)| site.scope.in_scope(o).is_ok())
+        .map(|(o, canonical)| (o.to_string(), canonical.clone()))
+        .collect();
+    state.note_aliases(name, &aliases)?;
     let served = state.list_served(run, &key)?;
     let end = crate::platform::walk_end(items.len(), fresh, served, page.claimed_total, feed.page);
     let mut private = 0u64;

@@ -43,6 +43,12 @@ CREATE TABLE IF NOT EXISTS listed (
     PRIMARY KEY (url, list_key)
 );
 CREATE INDEX IF NOT EXISTS listed_list ON listed (list_key, run_id);
+CREATE TABLE IF NOT EXISTS aliases (
+    alias TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    site TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS aliases_url ON aliases (url);
 CREATE TABLE IF NOT EXISTS lists (
     list_key TEXT PRIMARY KEY,
     site TEXT NOT NULL,
@@ -256,6 +262,40 @@ impl CrawlState {
 }
 
 impl CrawlState {
+    /// Record that a platform serves the post at `url` also at `alias` (gkmlpt's
+    /// `post_url` beside its `url`): the alias is then never queued, and the
+    /// item lists it among its URLs. The first URL an alias was given for keeps it.
+    pub fn note_aliases(&self, site: &str, pairs: &[(String, String)]) -> Result<()> {
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        self.with(|c| {
+            let tx = c.transaction()?;
+            {
+                let mut st =
+                    tx.prepare_cached("INSERT OR IGNORE INTO aliases (alias, url, site) VALUES (?1, ?2, ?3)")?;
+                for (alias, url) in pairs.iter().filter(|(a, u)| a != u) {
+                    st.execute(params![alias, url, site])?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    /// The other URLs of the post at `url`, in order.
+    pub fn aliases_of(&self, url: &str) -> Result<Vec<String>> {
+        self.with(|c| {
+            let mut st = c.prepare_cached("SELECT alias FROM aliases WHERE url = ?1 ORDER BY alias")?;
+            st.query_map([url], |r| r.get(0))?.collect()
+        })
+    }
+
+    /// The URL whose alias `url` is, if it is one.
+    pub fn canonical_of(&self, url: &str) -> Result<Option<String>> {
+        self.with(|c| c.query_row("SELECT url FROM aliases WHERE alias = ?1", [url], |r| r.get(0)).optional())
+    }
+
     /// Listings whose detail page is not stored (and not refused or gone):
     /// each URL once, with its site and the column its URL row names.
     pub fn pending_listings(&self) -> Result<Vec<(ListedItem, String, String)>> {

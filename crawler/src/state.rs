@@ -657,8 +657,9 @@ fn has_page(tx: &rusqlite::Transaction<'_>, url: &str) -> rusqlite::Result<bool>
 /// page that shows them, and a sitemap shows none.
 fn insert_urls(tx: &rusqlite::Transaction<'_>, urls: &[NewUrl]) -> rusqlite::Result<usize> {
     let mut st = tx.prepare_cached(
+        // a URL a platform gave as another view of a listed post is not crawled again
         "INSERT OR IGNORE INTO urls (url, site, kind, status, first_seen, depth, parent_url, \"column\", link_text)
-         VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?8)",
+         SELECT ?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS (SELECT 1 FROM aliases WHERE alias = ?1)",
     )?;
     // A feed page is a step of a walk: queued again in a later run only when
     // the page before it, fetched in that run, asks for it.

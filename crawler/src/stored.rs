@@ -109,6 +109,10 @@ impl CrawlState {
     /// - one item per stored page, in URL order: the crawler does not merge
     ///   the pages of one published item (the same page under two columns or
     ///   sites); `govsearch_index::identity` does, after conversion to documents.
+    ///   The one exception is what the platform itself says: a URL its list
+    ///   gave as another view of a post (gkmlpt's `post_url`) is listed in the
+    ///   post's `urls` and, if it was fetched before the list said so, is no
+    ///   item of its own.
     pub fn extract_items(&self, config: &Config) -> Result<Vec<ExtractedItem>> {
         // URLs first, then one page at a time: the raw pages never sit in memory together
         let rows: Vec<(String, String, UrlStatus, String)> = self.with(|c| {
@@ -121,6 +125,12 @@ impl CrawlState {
         let mut items: Vec<ExtractedItem> = Vec::new();
         for (url, site_name, status, column) in rows {
             let Ok(parsed) = Url::parse(&url) else { continue };
+            // another view of a post whose own page is stored: one item, under that page
+            if let Some(canonical) = self.canonical_of(&url)?
+                && self.page(&canonical)?.is_some()
+            {
+                continue;
+            }
             let Some(page) = self.page(&url)? else { continue };
             let (ctype, bytes) = (page.content_type, page.bytes);
             let site = config.sites.iter().find(|s| s.name == site_name);
@@ -144,13 +154,26 @@ impl CrawlState {
                     None => a.error = "not fetched".into(),
                 }
             }
+            self.add_aliases(&mut item)?;
             items.push(item);
         }
         for (listed, site_name, column) in self.pending_listings()? {
             let Ok(parsed) = Url::parse(&listed.url) else { continue };
             let site = config.sites.iter().find(|s| s.name == site_name);
-            items.push(crate::listing::pending_item(&parsed, &listed, site, site_name, column));
+            let mut item = crate::listing::pending_item(&parsed, &listed, site, site_name, column);
+            self.add_aliases(&mut item)?;
+            items.push(item);
         }
         Ok(items)
+    }
+
+    /// The other URLs the platform gave for the item's post join its `urls`.
+    fn add_aliases(&self, item: &mut ExtractedItem) -> Result<()> {
+        for a in self.aliases_of(&item.url)? {
+            if !item.urls.contains(&a) {
+                item.urls.push(a);
+            }
+        }
+        Ok(())
     }
 }

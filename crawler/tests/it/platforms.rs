@@ -230,6 +230,7 @@ impl Site {
 <tr><td class="first">文　　号：</td><td><span>{doc}</span></td><td>发布日期：</td><td><span>{published}</span></td></tr>
 </table></div>
 <div class="article-content"><p>各区人民政府，市政府各部门：</p><p>{title}，现予印发，请认真贯彻执行。本通知自印发之日起施行，编号{id}。</p></div>
+<p class="share">本页地址：<a href="/xxgk/content/post_{id}.html">/xxgk/content/post_{id}.html</a></p>
 </div></body></html>"#,
             title = p.title,
             idx = p.index_number,
@@ -299,7 +300,11 @@ impl Site {
                 return respond(StatusCode::OK, "application/json", r#"{"errcode":-1}"#.into(), None);
             }
             self.search(num("page"), num("pagesize").clamp(1, 100))
-        } else if let Some(&i) = self.by_path.get(path) {
+        } else if let Some(&i) = self.by_path.get(path).or_else(|| {
+            // the site's own view of a post (the list's `post_url`)
+            let id = path.strip_prefix("/xxgk/content/post_")?.strip_suffix(".html")?.parse::<u64>().ok()?;
+            self.by_path.get(&Site::content_path(id))
+        }) {
             respond(StatusCode::OK, "text/html; charset=utf-8", self.detail_page(&self.posts[i]), None)
         } else {
             respond(StatusCode::NOT_FOUND, "text/html", "<h1>404</h1>".into(), None)
@@ -434,6 +439,8 @@ async fn a_gkmlpt_catalogue_is_walked_whole_with_its_backfill() {
             it.url
         );
         assert_eq!(it.publisher, "测试市人民政府办公室");
+        // the site's view of the same post, linked from the page, is the same item, never fetched
+        assert!(it.urls.iter().any(|u| u.ends_with(&format!("/xxgk/content/post_{id}.html"))), "{:?}", it.urls);
         assert!(it.body.contains("现予印发"), "{}", it.url);
     }
     assert!(r.list_disagreements.is_empty(), "listing and pages agree: {:?}", r.list_disagreements);
