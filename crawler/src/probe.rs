@@ -137,8 +137,8 @@ pub async fn probe(start: &Url, settings: &CrawlSettings, options: &ProbeOptions
         for l in &mut lists {
             tokio::time::sleep(delay).await;
             let Ok(u) = Url::parse(&l.url) else { continue };
-            requests += 1;
-            let (claimed, problem) = claimed_total(&client, &u, settings, options).await;
+            let (claimed, problem, asked) = claimed_total(&client, &u, settings, options, delay).await;
+            requests += asked;
             l.claimed = claimed;
             l.problem = problem;
         }
@@ -215,30 +215,67 @@ async fn robots_of(
     }
 }
 
+/// What a list's first page says its total is, asked the way the crawler
+/// asks (a POSTed form where the feed is one) and, when that way fails, the
+/// other ways in turn ([`feed::Feed::fallback`]). Returns the total or the
+/// last problem, and the number of requests made.
 async fn claimed_total(
     client: &reqwest::Client,
-    u: &Url,
+    first: &Url,
     settings: &CrawlSettings,
     options: &ProbeOptions,
-) -> (Option<u64>, Option<String>) {
-    if let Err(e) = crate::scope::check_address(u, options.allow_private).await {
-        return (None, Some(e));
-    }
-    let Some(feed) = feed::Feed::of(u) else { return (None, Some("not a list endpoint".into())) };
-    match fetch::get(client, u, &Validators::default(), settings.max_body_bytes).await {
-        Fetched::Body { bytes, content_type, .. } => {
-            let text = crate::charset::decode(&bytes, content_type.as_deref()).text;
-            match feed.parse(&text, u) {
-                Ok(page) if page.claimed_total.is_some() => (page.claimed_total, None),
-                Ok(page) => (None, Some(format!("no total given ({} items on page 1)", page.items.len()))),
-                Err(p) => (None, Some(p.to_string())),
-            }
+    delay: Duration,
+) -> (Option<u64>, Option<String>, usize) {
+    /// Ways of asking tried per list (Hanweb has up to six).
+    const MAX_TRIES: usize = 6;
+    let mut u = first.clone();
+    let mut requests = 0;
+    let mut problem = String::new();
+    while requests < MAX_TRIES {
+        if let Err(e) = crate::scope::check_address(&u, options.allow_private).await {
+            return (None, Some(e), requests);
         }
-        Fetched::Status { status, .. } => (None, Some(format!("HTTP {status}"))),
-        Fetched::Redirect { location, .. } => (None, Some(format!("redirects to {location}"))),
-        Fetched::NotModified => (None, Some("304".into())),
-        Fetched::Transient(e) | Fetched::Permanent(e) => (None, Some(e)),
+        let Some(feed) = feed::Feed::of(&u) else { return (None, Some("not a list endpoint".into()), requests) };
+        let req = feed::Feed::request(&u);
+        requests += 1;
+        let got = match &req.form {
+            Some(form) => fetch::post_form(client, &req.url, form, settings.max_body_bytes).await,
+            None => fetch::get(client, &req.url, &Validators::default(), settings.max_body_bytes).await,
+        };
+        let not_found = match got {
+            Fetched::Body { bytes, content_type, .. } => {
+                let text = crate::charset::decode(&bytes, content_type.as_deref()).text;
+                match feed.parse(&text, &u) {
+                    Ok(page) if page.claimed_total.is_some() => return (page.claimed_total, None, requests),
+                    Ok(page) if !page.items.is_empty() => {
+                        return (
+                            None,
+                            Some(format!("no total given ({} items on page 1)", page.items.len())),
+                            requests,
+                        );
+                    }
+                    Ok(_) => problem = "an empty first page".into(),
+                    Err(p) => problem = p.to_string(),
+                }
+                false
+            }
+            Fetched::Status { status, .. } => {
+                problem = format!("HTTP {status}");
+                status == 404 || status == 410
+            }
+            Fetched::Redirect { location, .. } => return (None, Some(format!("redirects to {location}")), requests),
+            Fetched::NotModified => return (None, Some("304".into()), requests),
+            Fetched::Transient(e) | Fetched::Permanent(e) => return (None, Some(e), requests),
+        };
+        match feed::Feed::fallback(&u, not_found) {
+            Some(next) => {
+                tokio::time::sleep(delay).await;
+                u = next;
+            }
+            None => break,
+        }
     }
+    (None, Some(problem), requests)
 }
 
 impl Probe {

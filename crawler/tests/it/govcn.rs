@@ -261,3 +261,22 @@ allow_private = true
         .collect();
     assert_eq!(pages.len(), 2, "two pages of 25: {pages:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_probe_names_the_library_host_and_counts_each_library() {
+    use govsearch_crawler::probe::{self, ProbeOptions};
+    let f = serve().await;
+    let start = url::Url::parse(&format!("{}/zhengce/zhengceku/", f.site.lock().unwrap())).unwrap();
+    let options = ProbeOptions { count: true, allow_private: true, delay: Some(std::time::Duration::ZERO) };
+    let p = probe::probe(&start, &govsearch_crawler::config::CrawlSettings::default(), &options).await.unwrap();
+    assert_eq!(p.platform, Some("govcn-library"), "{p}");
+    assert_eq!(p.hosts, vec!["127.0.0.1", "localhost"], "{p}");
+    let lists: Vec<(&str, &str, Option<u64>)> =
+        p.lists.iter().map(|l| (l.column.as_str(), l.category.as_str(), l.claimed)).collect();
+    assert_eq!(lists, [("国务院文件", "政策文件", Some(GW as u64)), ("部门文件", "政策文件", Some(BM as u64))], "{p}");
+    let text = format!("{}delay_ms = 0\nallow_private = true\n", p.site_block("gov"));
+    let cfg = Config::parse(&text, "probe block").unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let (_dir, state) = common::fresh_state();
+    crawl::run(&cfg, &state, CrawlOptions { catalogue_only: true, ..Default::default() }).await.unwrap();
+    assert_eq!(state.extract_items(&cfg).unwrap().len(), GW + BM, "{text}");
+}

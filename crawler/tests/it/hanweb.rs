@@ -285,3 +285,33 @@ async fn a_catalogue_only_crawl_counts_hanweb_lists_without_fetching_items() {
     assert_eq!(items.len(), GET_ITEMS + POST_ITEMS + JPAAS_ITEMS);
     assert!(items.iter().all(|i| i.pending));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_probe_counts_a_list_only_the_other_way_of_asking_serves() {
+    use govsearch_crawler::probe::{self, ProbeOptions};
+    let (base, log) = serve().await;
+    let options = ProbeOptions { count: true, allow_private: true, delay: Some(std::time::Duration::ZERO) };
+    let settings = govsearch_crawler::config::CrawlSettings::default();
+    for (col, platform, total) in [(2, "hanweb-datastore", POST_ITEMS), (3, "hanweb-jpaas", JPAAS_ITEMS)] {
+        let start = url::Url::parse(&format!("{base}/col/col{col}/index.html")).unwrap();
+        let p = probe::probe(&start, &settings, &options).await.unwrap();
+        assert_eq!(p.platform, Some(platform), "{p}");
+        assert_eq!(p.lists.len(), 1, "{p}");
+        assert_eq!((p.lists[0].claimed, p.lists[0].problem.as_deref()), (Some(total as u64), None), "{p}");
+    }
+    // column 2: the 404 path, then GET and POST at the second path
+    let asked: Vec<(String, String)> = log
+        .lock()
+        .unwrap()
+        .requests
+        .iter()
+        .filter(|(_, pq, _)| pq.contains("dataproxy.jsp"))
+        .map(|(m, pq, _)| (m.clone(), pq.split('?').next().unwrap().to_owned()))
+        .collect();
+    let want = [
+        ("GET", "/module/web/jpage/dataproxy.jsp"),
+        ("GET", "/module/jpage/dataproxy.jsp"),
+        ("POST", "/module/jpage/dataproxy.jsp"),
+    ];
+    assert_eq!(asked, want.map(|(m, p)| (m.to_owned(), p.to_owned())));
+}
