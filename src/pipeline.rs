@@ -41,6 +41,7 @@ pub fn document_from_item(item: &ExtractedItem) -> Document {
         title: item.title.clone(),
         doc_number: item.doc_number.clone(),
         index_number: item.index_number.clone(),
+        registration_number: item.registration_number.clone(),
         publisher: item.publisher.clone(),
         category: item.category.clone(),
         topic: item.topic.clone(),

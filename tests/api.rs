@@ -221,8 +221,16 @@ async fn pages_escape_crawled_text_and_send_csp() {
     assert!(!html.contains("<script>alert") && !html.contains("<img src=x"));
     let (s, html, _) = get(&f.state, "/documents/a").await;
     assert_eq!(s, StatusCode::OK);
-    for label in ["发布机构", "发文字号", "发布日期", "粤公规〔2020〕3号", "电动自行车登记表", "查看原网页"]
-    {
+    for label in [
+        "发布机构",
+        "发文字号",
+        "发布日期",
+        "粤公规〔2020〕3号",
+        "统一编号",
+        "GDGA-2020-0003",
+        "电动自行车登记表",
+        "查看原网页",
+    ] {
         assert!(html.contains(label), "document page lacks {label}");
     }
     let (s, _, _) = get(&f.state, "/documents/none").await;

@@ -36,6 +36,7 @@ pub(crate) fn fixture() -> Fixture {
         "广东省公安厅决定，自2020年起对电动自行车实行登记管理。本通告为规范性文件。",
     );
     a.doc_number = "粤公规〔2020〕3号".into();
+    a.registration_number = "GDGA-2020-0003".into();
     a.publisher = "广东省公安厅".into();
     a.category = "规范性文件".into();
     a.published_date = "2020-03-15".into();

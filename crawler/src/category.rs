@@ -88,8 +88,13 @@ pub struct Signals<'a> {
     /// The metadata table's 分类 value.
     pub table: &'a str,
     pub doc_number: &'a str,
+    /// 统一编号: only a 规范性文件 is given one.
+    pub registration: &'a str,
     pub title: &'a str,
 }
+
+/// The category a 统一编号 (the registration number of a normative document) files an item under.
+const NORMATIVE: &str = "规范性文件";
 
 /// Which evidence decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +105,7 @@ pub enum Evidence {
     ListUrl,
     Breadcrumb,
     Table,
+    Registration,
     DocNumber,
     Title,
 }
@@ -113,6 +119,7 @@ impl Evidence {
             Evidence::ListUrl => "list-url",
             Evidence::Breadcrumb => "breadcrumb",
             Evidence::Table => "table",
+            Evidence::Registration => "registration",
             Evidence::DocNumber => "doc-number",
             Evidence::Title => "title",
         }
@@ -277,6 +284,11 @@ impl Vocabulary {
         }
         if let Some(c) = self.of_name(s.table) {
             return hit(c, Evidence::Table);
+        }
+        if !s.registration.trim().is_empty()
+            && let Some(c) = self.of_name(NORMATIVE)
+        {
+            return hit(c, Evidence::Registration);
         }
         if let Some(c) = self.of_doc_number(s.doc_number) {
             return hit(c, Evidence::DocNumber);

@@ -353,7 +353,7 @@ pub fn pending_item(
         ..Default::default()
     };
     fill_from_listing(&mut item, listed);
-    item.category = crate::extract::category_of(site, url, &item.column, &item.doc_number, &item.title);
+    item.category = crate::extract::category_of(site, url, &item.column, &item);
     item.content_hash = crate::extract::content_hash(&item);
     item
 }

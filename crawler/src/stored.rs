@@ -143,7 +143,7 @@ impl CrawlState {
             if let Some(listed) = self.listing_of(&url)? {
                 crate::listing::fill_from_listing(&mut item, &listed);
             }
-            item.category = crate::extract::category_of(site, &parsed, &item.column, &item.doc_number, &item.title);
+            item.category = crate::extract::category_of(site, &parsed, &item.column, &item);
             item.withdrawn = status == UrlStatus::Withdrawn;
             for a in &mut item.attachments {
                 match self.attachment(&a.url)? {

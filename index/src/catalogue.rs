@@ -263,7 +263,7 @@ impl CatalogueWriter {
                 d.add_text(f.meta_ng, &a.name);
             }
         }
-        for meta in [&doc.doc_number, &doc.index_number, &doc.publisher] {
+        for meta in [&doc.doc_number, &doc.index_number, &doc.registration_number, &doc.publisher] {
             if !meta.is_empty() {
                 d.add_text(f.meta_ng, meta);
             }
@@ -365,7 +365,7 @@ fn ngram_bytes(doc: &Document) -> u64 {
         }
         n += a.name.len();
     }
-    for meta in [&doc.doc_number, &doc.index_number, &doc.publisher] {
+    for meta in [&doc.doc_number, &doc.index_number, &doc.registration_number, &doc.publisher] {
         n += meta.len();
     }
     n as u64

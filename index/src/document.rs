@@ -24,6 +24,8 @@ pub struct Document {
     pub doc_number: String,
     /// 索引号.
     pub index_number: String,
+    /// 统一编号 / 统一登记号: the registration number a province gives a 规范性文件.
+    pub registration_number: String,
     /// 发布机构 / 发文机关.
     pub publisher: String,
     /// 法律, 行政法规, 规范性文件, 政策文件, 政策解读, …

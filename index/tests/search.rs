@@ -342,3 +342,14 @@ fn phrase_boost_reranks_the_top_and_pages_agree() {
     assert_eq!(page(&cat, "安全生产", 20, 10), all[190..200], "the window's last page");
     assert_eq!(page(&cat, "安全生产", 21, 10), all[200..210], "past the window");
 }
+
+#[test]
+fn metadata_numbers_are_found() {
+    let mut a = doc("zj", "杭州市住房保障和房产管理局关于印发管理办法的通知", "现将管理办法印发给你们。");
+    a.registration_number = "ZJAC16-2024-0301".into();
+    let mut b = doc("idx", "关于印发管理办法的通知", "现将办法印发。");
+    b.index_number = "002489321/2023-00156".into();
+    let (_d, cat) = catalogue(&[a, b, doc("other", "关于印发办法的通知", "现将办法印发。")]);
+    assert_eq!(ids(&cat, "ZJAC16-2024-0301"), ["zj"], "统一编号");
+    assert_eq!(ids(&cat, "002489321/2023-00156"), ["idx"], "索引号");
+}

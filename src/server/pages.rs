@@ -305,6 +305,7 @@ async fn document_page(State(st): State<AppState>, headers: HeaderMap, Path(id):
         ("发布机构", doc.publisher.as_str()),
         ("成文日期", doc.issued_date.as_str()),
         ("发文字号", doc.doc_number.as_str()),
+        ("统一编号", doc.registration_number.as_str()),
         ("发布日期", doc.published_date.as_str()),
         ("有效性", doc.validity.as_str()),
         ("失效日期", doc.expiry_date.as_str()),

@@ -45,11 +45,16 @@ pub(super) enum Field {
     /// 来源/信息来源: the publisher when no 发布机构-type label gives one, only
     /// when it names a government body (not a newspaper).
     Source,
+    /// 统一编号 / 统一登记号: the registration number a province gives each
+    /// 规范性文件 (Zhejiang's `ZJAC16-2024-0301`).
+    Registration,
 }
 
 /// Labels (whitespace removed) → field. Longer labels first where one is a prefix of another.
 pub(super) const LABELS: &[(&str, Field)] = &[
     ("索引号", Field::Index),
+    ("统一编号", Field::Registration),
+    ("统一登记号", Field::Registration),
     ("备注/文号", Field::DocNumber),
     ("文件有效性", Field::Validity),
     ("主题分类", Field::Topic),
@@ -238,6 +243,7 @@ pub(super) struct Meta {
     pub(super) title: String,
     pub(super) date: String,
     pub(super) source: String,
+    pub(super) registration: String,
 }
 
 impl Meta {
@@ -256,6 +262,7 @@ impl Meta {
             Field::ExpiryOrStatus => &mut self.expiry,
             Field::Status => &mut self.validity,
             Field::Source => &mut self.source,
+            Field::Registration => &mut self.registration,
         }
     }
 
@@ -280,6 +287,7 @@ impl Meta {
             Field::Title => &self.title,
             Field::Date => &self.date,
             Field::Source => &self.source,
+            Field::Registration => &self.registration,
         }
     }
 }
@@ -331,7 +339,7 @@ pub(super) fn clean_value(f: Field, v: &str) -> Option<String> {
         // `〔〕号`: a template with nothing filled in (号 is alphabetic, so a
         // 文号 must have a digit: 0-9, full-width or 〇)
         Field::DocNumber if !v.chars().any(char::is_numeric) => None,
-        Field::Index if !v.chars().any(|c| c.is_alphanumeric()) => None,
+        Field::Index | Field::Registration if !v.chars().any(|c| c.is_alphanumeric()) => None,
         _ => Some(cap(v, MAX_FIELD_CHARS)),
     }
 }

@@ -62,6 +62,8 @@ pub struct ExtractedItem {
     pub doc_number: String,
     /// 索引号.
     pub index_number: String,
+    /// 统一编号 / 统一登记号 of a 规范性文件 ("" if the page gives none).
+    pub registration_number: String,
     /// 发布机构 / 发文机关 / 制发机关 (falls back to the `ContentSource` meta).
     pub publisher: String,
     /// 主题分类.
@@ -193,7 +195,7 @@ fn configured_column(site: &SiteConfig, column: &str) -> Option<String> {
 /// column), else what the site itself shows, read with the category
 /// vocabulary ([`crate::category`]): the catalogue path or column name, the
 /// 文号, the title. "" when nothing says.
-pub fn category_of(site: Option<&SiteConfig>, url: &Url, column: &str, doc_number: &str, title: &str) -> String {
+pub fn category_of(site: Option<&SiteConfig>, url: &Url, column: &str, item: &ExtractedItem) -> String {
     let configured = category_for(site, url, column);
     if !configured.is_empty() {
         return configured;
@@ -202,8 +204,9 @@ pub fn category_of(site: Option<&SiteConfig>, url: &Url, column: &str, doc_numbe
     let signals = crate::category::Signals {
         node: if node.len() > 1 { &node } else { &[] },
         column: if node.len() > 1 { "" } else { column },
-        doc_number,
-        title,
+        doc_number: &item.doc_number,
+        registration: &item.registration_number,
+        title: &item.title,
         ..Default::default()
     };
     crate::category::Vocabulary::current().classify(&signals).map(|c| c.category).unwrap_or_default()
@@ -215,7 +218,7 @@ pub fn category_of_column(site: Option<&SiteConfig>, column: &str) -> String {
     if !configured.is_empty() {
         return configured;
     }
-    category_of(None, &Url::parse("http://localhost/").expect("static url"), column, "", "")
+    category_of(None, &Url::parse("http://localhost/").expect("static url"), column, &ExtractedItem::default())
 }
 
 /// One page, parsed once: what the crawler reads from it (its item, its
@@ -343,6 +346,7 @@ fn item_of(page: &Page<'_>, site: Option<&SiteConfig>) -> ExtractedItem {
         title,
         doc_number,
         index_number: meta.index_number,
+        registration_number: meta.registration,
         publisher,
         topic: meta.topic,
         issued_date: meta.issued,
@@ -356,7 +360,7 @@ fn item_of(page: &Page<'_>, site: Option<&SiteConfig>) -> ExtractedItem {
         pending: false,
         content_hash: String::new(),
     };
-    item.category = category_of(site, url, &item.column, &item.doc_number, &item.title);
+    item.category = category_of(site, url, &item.column, &item);
     item.content_hash = content_hash(&item);
     item
 }
@@ -392,6 +396,25 @@ mod tests {
 <span>索<b></b>引<b></b>号：123/2021-001</span></div><div class="TRS_Editor"><p>现将《某某办法》印发给你们。</p></div></body></html>"#;
         let it = Page::parse(&Url::parse("http://www.x.gov.cn/a/t1.html").unwrap(), html).item(None);
         assert_eq!((it.doc_number.as_str(), it.index_number.as_str()), ("某府〔2021〕3号", "123/2021-001"));
+    }
+
+    /// 统一编号 is read, and only a 规范性文件 has one.
+    #[test]
+    fn a_registration_number_files_the_item_as_normative() {
+        let real = include_str!("../../tests/fixtures/platforms/hanweb-2.html");
+        let url = Url::parse("https://fgj.hangzhou.gov.cn/art/2024/5/20/art_1229265248_1.html").unwrap();
+        assert_eq!(Page::parse(&url, real).item(None).registration_number, "ZJAC16-2024-0301");
+        let page = |reg: &str| {
+            format!(
+                r#"<html><body><table><tr><td>文号</td><td>杭政办〔2024〕3号</td><td>统一编号</td><td>{reg}</td></tr></table>
+<h1>关于加强城市管理的通知</h1><div class="TRS_Editor"><p>现将有关事项通知如下，请认真贯彻执行。</p></div></body></html>"#
+            )
+        };
+        let url = Url::parse("http://www.x.gov.cn/art/2024/t1.html").unwrap();
+        let with = Page::parse(&url, &page("ZJAC01-2024-0007")).item(None);
+        assert_eq!((with.registration_number.as_str(), with.category.as_str()), ("ZJAC01-2024-0007", "规范性文件"));
+        let without = Page::parse(&url, &page("无")).item(None);
+        assert_eq!((without.registration_number.as_str(), without.category.as_str()), ("", ""));
     }
 
     /// An 有效性 label with nothing after it: the validity stays empty, it
