@@ -2,7 +2,7 @@
 # The whole test suite, as README says: installs what the tests need, then runs
 # every test (ignored ones included) and the doctests.
 #   scripts/test.sh            # everything
-#   SKIP_INSTALL=1 scripts/test.sh   # when Chromium and node_modules are already there
+#   SKIP_INSTALL=1 scripts/test.sh   # when Chromium, nginx and node_modules are already there
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,15 @@ if [ -z "${SKIP_INSTALL:-}" ]; then
       apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
     else
       echo "browser tests need Debian's chromium (and fonts-noto-cjk): sudo apt-get install chromium fonts-noto-cjk" >&2
+      exit 1
+    fi
+  fi
+  # nginx for the reverse-proxy test (tests/proxy.rs); only its binary is used.
+  if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+    else
+      echo "the proxy test needs Debian's nginx: sudo apt-get install nginx-light" >&2
       exit 1
     fi
   fi

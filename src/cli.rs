@@ -8,6 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use govsearch_index::SortOrder;
 use govsearch_index::tally::GroupBy;
 
+use crate::server::ratelimit::IpNet;
+
 /// Search engine for published Chinese government information (政府信息公开).
 ///
 /// Every command works on one data folder (--data-dir, default ./data): the
@@ -164,9 +166,10 @@ pub struct ServeArgs {
     /// Requests a client may make at once before the per-second limit applies.
     #[arg(long, default_value_t = 60)]
     pub rate_burst: u32,
-    /// Take the client address from X-Forwarded-For (only behind a reverse proxy that sets it).
-    #[arg(long)]
-    pub trust_forwarded_for: bool,
+    /// Peers whose X-Forwarded-For names the client (addresses or networks, comma-separated;
+    /// `none` trusts no one). The default, loopback, is a reverse proxy on this machine.
+    #[arg(long, value_delimiter = ',', default_value = "127.0.0.0/8,::1", value_parser = trusted_proxy)]
+    pub trusted_proxy: Vec<Option<IpNet>>,
 }
 
 #[derive(Args)]
@@ -332,4 +335,9 @@ pub enum BenchPart {
     Index,
     Search,
     Crawl,
+}
+
+/// One `--trusted-proxy` value: an address or network, or `none`.
+fn trusted_proxy(s: &str) -> Result<Option<IpNet>, String> {
+    if s.trim().eq_ignore_ascii_case("none") { Ok(None) } else { s.parse().map(Some) }
 }

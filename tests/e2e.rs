@@ -245,7 +245,8 @@ async fn clients_over_their_rate_get_429_with_retry_after() {
     let fx = crate::common::fixture();
     let mut state = fx.state.clone();
     // One request per 100 s, bursts of 3: the fourth request inside the test is over.
-    state.rate_limit = Some(Arc::new(server::ratelimit::RateLimiter::new(0.01, 3, false)));
+    state.rate_limit =
+        Some(Arc::new(server::ratelimit::RateLimiter::new(0.01, 3, server::ratelimit::TrustedProxies::none())));
     let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(server::serve_on(state, listener));

@@ -9,7 +9,10 @@ use govsearch_index::Catalogue;
 
 use super::{Ctx, runtime};
 use crate::cli::ServeArgs;
-use crate::server::{self, ratelimit::RateLimiter};
+use crate::server::{
+    self,
+    ratelimit::{RateLimiter, TrustedProxies},
+};
 
 pub fn run(a: ServeArgs, ctx: &Ctx) -> Result<ExitCode> {
     if !(a.rate_limit.is_finite() && a.rate_limit >= 0.0) {
@@ -23,7 +26,11 @@ pub fn run(a: ServeArgs, ctx: &Ctx) -> Result<ExitCode> {
     state.admin.sites = sites;
     state.cors_origin = a.cors_origin;
     if a.rate_limit > 0.0 {
-        state.rate_limit = Some(Arc::new(RateLimiter::new(a.rate_limit, a.rate_burst, a.trust_forwarded_for)));
+        state.rate_limit = Some(Arc::new(RateLimiter::new(
+            a.rate_limit,
+            a.rate_burst,
+            TrustedProxies::of(a.trusted_proxy.iter().flatten().copied().collect()),
+        )));
     }
     runtime()?.block_on(server::serve(state, a.addr))?;
     Ok(ExitCode::SUCCESS)

@@ -1,9 +1,13 @@
 //! Per-client rate limiting: one token bucket per client address, answered
 //! `429 Too Many Requests` with `Retry-After` when a client goes over.
 //!
-//! The client is the peer address of the connection, or the right-most
-//! `X-Forwarded-For` address when the server is told it sits behind a proxy
-//! that sets it (never trusted otherwise: anyone can send the header). IPv6
+//! The client is the peer address of the connection — unless that peer is a
+//! trusted proxy ([`TrustedProxies`]: loopback by default, since `serve`
+//! binds to loopback and a real deployment puts a reverse proxy in front).
+//! Then the client is read from `X-Forwarded-For`, right to left: the first
+//! address that is not itself a trusted proxy. A header from any other peer
+//! is ignored (anyone can send it), and so are the entries left of the one
+//! the trusted proxy wrote (the client's to forge). IPv6
 //! clients are keyed by their /64, since one household or phone gets a whole
 //! /64 and could otherwise rotate through it. Health checks and metrics are
 //! not limited, so monitoring never trips it.
@@ -26,12 +30,116 @@ use axum::response::{IntoResponse, Response};
 /// Most client buckets kept at once.
 pub const MAX_CLIENTS: usize = 65_536;
 
+/// One address or network (`127.0.0.1`, `10.0.0.0/8`, `::1`, `fd00::/8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    /// Whether `ip` is in this network (IPv4-mapped IPv6 addresses as IPv4).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = unmap(ip);
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for IpNet {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<IpNet, String> {
+        let (addr, prefix) = match s.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s.trim(), None),
+        };
+        let addr: IpAddr =
+            addr.parse().map_err(|_| format!("{s:?} is not an IP address or network (e.g. 10.0.0.0/8)"))?;
+        let addr = unmap(addr);
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("{s:?}: the prefix length must be 0 to {max}"))?,
+        };
+        Ok(IpNet { addr, prefix })
+    }
+}
+
+/// The peers whose `X-Forwarded-For` is believed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<IpNet>);
+
+impl TrustedProxies {
+    /// Loopback (`127.0.0.0/8`, `::1`): a proxy on the same machine.
+    pub fn loopback() -> TrustedProxies {
+        TrustedProxies(vec![
+            IpNet { addr: IpAddr::from([127, 0, 0, 0]), prefix: 8 },
+            IpNet { addr: IpAddr::V6(Ipv6Addr::LOCALHOST), prefix: 128 },
+        ])
+    }
+
+    /// No peer: the header is never read.
+    pub fn none() -> TrustedProxies {
+        TrustedProxies(Vec::new())
+    }
+
+    /// These networks (an empty list trusts no one).
+    pub fn of(nets: Vec<IpNet>) -> TrustedProxies {
+        TrustedProxies(nets)
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|n| n.contains(ip))
+    }
+
+    /// The client of a request from `peer` carrying `forwarded` (the
+    /// `X-Forwarded-For` values in order): the peer unless it is trusted;
+    /// else, right to left, the first address that is not a trusted proxy
+    /// (the left-most when every one is). An entry that is not an address
+    /// stops the walk there: the peer's own claim ends at what it wrote.
+    pub fn client(&self, peer: IpAddr, forwarded: &[&str]) -> IpAddr {
+        if !self.contains(peer) {
+            return peer;
+        }
+        let mut client = peer;
+        for entry in forwarded.iter().rev().flat_map(|v| v.rsplit(',')) {
+            let Ok(ip) = entry.trim().parse::<IpAddr>() else { break };
+            client = ip;
+            if !self.contains(ip) {
+                break;
+            }
+        }
+        client
+    }
+}
+
+fn unmap(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
 /// Token buckets per client.
 #[derive(Debug)]
 pub struct RateLimiter {
     per_second: f64,
     burst: f64,
-    trust_forwarded: bool,
+    trusted: TrustedProxies,
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
 }
 
@@ -52,13 +160,13 @@ pub enum Decision {
 }
 
 impl RateLimiter {
-    /// `per_second` sustained requests per client, bursts of up to `burst`.
-    /// `trust_forwarded`: take the client from `X-Forwarded-For` (set only behind a proxy that writes it).
-    pub fn new(per_second: f64, burst: u32, trust_forwarded: bool) -> RateLimiter {
+    /// `per_second` sustained requests per client, bursts of up to `burst`;
+    /// `trusted`: the proxies whose `X-Forwarded-For` names the client.
+    pub fn new(per_second: f64, burst: u32, trusted: TrustedProxies) -> RateLimiter {
         RateLimiter {
             per_second: per_second.max(0.001),
             burst: f64::from(burst.max(1)),
-            trust_forwarded,
+            trusted,
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -92,23 +200,12 @@ impl RateLimiter {
         self.buckets.lock().map_or(0, |b| b.len())
     }
 
-    /// The client of a request: the peer, or the right-most `X-Forwarded-For` entry when trusted.
+    /// The client of a request ([`TrustedProxies::client`]).
     fn client_of(&self, req: &Request) -> Option<IpAddr> {
-        if self.trust_forwarded {
-            // Only the right-most entry: the one our proxy wrote. Earlier ones are the client's to forge.
-            let forwarded = req
-                .headers()
-                .get_all("x-forwarded-for")
-                .iter()
-                .next_back()
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .and_then(|s| s.trim().parse::<IpAddr>().ok());
-            if forwarded.is_some() {
-                return forwarded;
-            }
-        }
-        req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
+        let forwarded: Vec<&str> =
+            req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+        Some(self.trusted.client(peer, &forwarded))
     }
 }
 
@@ -161,6 +258,7 @@ pub(crate) async fn limit(State(state): State<super::AppState>, req: Request, ne
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use std::time::Duration;
 
     use super::*;
@@ -171,7 +269,7 @@ mod tests {
 
     #[test]
     fn a_burst_is_allowed_then_the_rate_applies() {
-        let l = RateLimiter::new(2.0, 3, false);
+        let l = RateLimiter::new(2.0, 3, TrustedProxies::none());
         let t0 = Instant::now();
         for i in 0..3 {
             assert_eq!(l.check(ip("10.0.0.1"), t0), Decision::Allow, "request {i} of the burst");
@@ -187,7 +285,7 @@ mod tests {
 
     #[test]
     fn retry_after_is_the_wait_for_one_token() {
-        let l = RateLimiter::new(0.1, 1, false);
+        let l = RateLimiter::new(0.1, 1, TrustedProxies::none());
         let t0 = Instant::now();
         assert_eq!(l.check(ip("10.0.0.1"), t0), Decision::Allow);
         assert_eq!(l.check(ip("10.0.0.1"), t0), Decision::Deny { retry_after_secs: 10 });
@@ -195,7 +293,7 @@ mod tests {
 
     #[test]
     fn ipv6_clients_share_their_64_and_mapped_v4_is_v4() {
-        let l = RateLimiter::new(1.0, 1, false);
+        let l = RateLimiter::new(1.0, 1, TrustedProxies::none());
         let t0 = Instant::now();
         assert_eq!(l.check(ip("2001:db8:1:2::1"), t0), Decision::Allow);
         assert!(matches!(l.check(ip("2001:db8:1:2:ffff::9"), t0), Decision::Deny { .. }), "same /64");
@@ -206,12 +304,44 @@ mod tests {
 
     #[test]
     fn the_table_stays_bounded() {
-        let l = RateLimiter::new(1.0, 1, false);
+        let l = RateLimiter::new(1.0, 1, TrustedProxies::none());
         let t0 = Instant::now();
         for i in 0..(MAX_CLIENTS as u32 + 10) {
             l.check(IpAddr::V4(std::net::Ipv4Addr::from(i)), t0);
         }
         assert!(l.clients() <= MAX_CLIENTS, "{} buckets", l.clients());
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_a_trusted_peer() {
+        let client = |trusted: TrustedProxies, peer: &str, xff: &[&str]| trusted.client(ip(peer), xff);
+        let lo = TrustedProxies::loopback;
+        let xff = ["203.0.113.9, 198.51.100.4"];
+        assert_eq!(client(lo(), "127.0.0.1", &xff), ip("198.51.100.4"), "the entry our proxy wrote");
+        assert_eq!(client(lo(), "::1", &xff), ip("198.51.100.4"));
+        assert_eq!(client(lo(), "::ffff:127.0.0.1", &xff), ip("198.51.100.4"), "mapped loopback");
+        assert_eq!(client(lo(), "192.0.2.7", &xff), ip("192.0.2.7"), "a spoofed header from anyone else");
+        assert_eq!(client(TrustedProxies::none(), "127.0.0.1", &xff), ip("127.0.0.1"));
+        assert_eq!(client(lo(), "127.0.0.1", &[]), ip("127.0.0.1"), "no header: the proxy itself");
+        // a chain of trusted proxies: the first untrusted address from the right
+        let nets = TrustedProxies::of(vec!["10.0.0.0/8".parse().unwrap(), "127.0.0.1".parse().unwrap()]);
+        assert_eq!(client(nets.clone(), "127.0.0.1", &["198.51.100.4, 10.1.2.3"]), ip("198.51.100.4"));
+        assert_eq!(client(nets.clone(), "127.0.0.1", &["198.51.100.4", "10.1.2.3"]), ip("198.51.100.4"), "two headers");
+        assert_eq!(client(nets.clone(), "127.0.0.2", &xff), ip("127.0.0.2"), "only the named address");
+        assert_eq!(client(nets, "127.0.0.1", &["garbage, 10.1.2.3"]), ip("10.1.2.3"), "stops at what is no address");
+    }
+
+    #[test]
+    fn networks_parse_and_match_or_name_what_is_wrong() {
+        let net: IpNet = "10.0.0.0/8".parse().unwrap();
+        assert!(net.contains(ip("10.255.0.1")) && !net.contains(ip("11.0.0.1")) && !net.contains(ip("::1")));
+        let v6: IpNet = "fd00::/8".parse().unwrap();
+        assert!(v6.contains(ip("fd12::1")) && !v6.contains(ip("fe80::1")));
+        let all: IpNet = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains(ip("198.51.100.4")));
+        assert!("::ffff:10.0.0.1".parse::<IpNet>().unwrap().contains(ip("10.0.0.1")));
+        assert!("10.0.0.0/33".parse::<IpNet>().unwrap_err().contains("0 to 32"));
+        assert!("proxy.local".parse::<IpNet>().unwrap_err().contains("\"proxy.local\""));
     }
 
     #[test]
@@ -223,7 +353,8 @@ mod tests {
                 .body(axum::body::Body::empty())
                 .expect("request");
             r.extensions_mut().insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 5000))));
-            RateLimiter::new(1.0, 1, trusted).client_of(&r)
+            RateLimiter::new(1.0, 1, if trusted { TrustedProxies::loopback() } else { TrustedProxies::none() })
+                .client_of(&r)
         };
         assert_eq!(req(false), Some(ip("127.0.0.1")));
         assert_eq!(req(true), Some(ip("198.51.100.4")), "the right-most entry is the one our proxy wrote");
