@@ -6,6 +6,7 @@ mod browser;
 mod cli;
 mod common;
 mod e2e;
+mod feed;
 mod pages;
 mod proxy;
 mod staff;

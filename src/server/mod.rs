@@ -7,6 +7,7 @@
 
 pub mod admin;
 mod api;
+mod feed;
 mod pages;
 pub mod ratelimit;
 mod staff;
@@ -70,6 +71,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(admin::routes())
         .merge(pages::routes())
+        .merge(feed::routes())
         .merge(staff::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))

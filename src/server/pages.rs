@@ -15,6 +15,7 @@ use govsearch_index::{FacetCount, SearchResponse};
 use maud::{DOCTYPE, Markup, html};
 
 use super::api::SearchParams;
+use super::feed::feed_href;
 use super::{ApiError, AppState, blocking};
 use crate::render::{MarkedHtml, SnippetHtml};
 
@@ -47,6 +48,11 @@ fn large_text(headers: &HeaderMap) -> bool {
 
 /// The page frame: header with the search box, main, footer.
 pub(crate) fn layout(title: &str, large: bool, q: &str, body: Markup) -> Markup {
+    layout_with_feed(title, large, q, None, body)
+}
+
+/// [`layout`], announcing `feed` (an Atom feed of the page) to browsers and readers.
+fn layout_with_feed(title: &str, large: bool, q: &str, feed: Option<&str>, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="zh-CN" {
@@ -56,6 +62,7 @@ pub(crate) fn layout(title: &str, large: bool, q: &str, body: Markup) -> Markup 
                 title { (title) " - 政府信息公开检索" }
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href="/assets/app.css";
+                @if let Some(f) = feed { link rel="alternate" type="application/atom+xml" title="订阅此检索（Atom）" href=(f); }
                 script src="/assets/app.js" defer {}
             }
             body class=[large.then_some("large")] {
@@ -184,6 +191,10 @@ fn results(p: &SearchParams, r: &SearchResponse) -> Markup {
                     @if q.is_empty() { "全部信息，共 " (r.total) " 条（按发布日期）" }
                     @else { "“" (q) "” 的检索结果，共 " (r.total) " 条" }
                 }
+                p class="follow" {
+                    a href=(feed_href(p)) type="application/atom+xml" { "订阅此检索（Atom）" }
+                    " — 有新信息时，阅读器会收到。"
+                }
                 @if r.query.relaxed {
                     p class="note" role="status" { "没有同时包含所有词的信息，下面是包含其中部分词的结果。" }
                 }
@@ -252,7 +263,7 @@ async fn search_page(State(st): State<AppState>, headers: HeaderMap, RawQuery(ra
     match blocking(move || Ok(cat.search(&req)?)).await {
         Ok(r) => {
             let title = if q.is_empty() { "全部信息".to_owned() } else { format!("{q} - 检索结果") };
-            layout(&title, large, &q, results(&p, &r)).into_response()
+            layout_with_feed(&title, large, &q, Some(&feed_href(&p)), results(&p, &r)).into_response()
         }
         Err(e) => error_page(large, &q, e),
     }
