@@ -88,3 +88,23 @@ async fn page_size_and_topic_survive_every_link() {
     let (_, page3, _) = get(&st, "/search?q=%E4%BA%A4%E9%80%9A&size=3&page=3").await;
     assert_eq!(page3.matches("class=\"hit\"").count(), 1, "7 hits, 3 a page: one on page 3");
 }
+
+#[tokio::test]
+async fn a_mistyped_word_is_offered_as_a_link_and_pinyin_is_said() {
+    let f = crate::common::fixture();
+    let (s, html, _) = crate::common::get(&f.state, "/search?q=%E4%BF%A1%E6%81%AF%E5%85%AC%E5%87%AF").await; // 信息公凯
+    assert_eq!(s, 200);
+    assert!(
+        html.contains(r#"您是不是要找：<a href="/search?q=%E4%BF%A1%E6%81%AF%E5%85%AC%E5%BC%80">信息公开</a>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="信息公凯""#), "the query as typed stays in the box");
+    let (_, j) = crate::common::get_json(&f.state, "/api/search?q=%E4%BF%A1%E6%81%AF%E5%85%AC%E5%87%AF").await;
+    assert_eq!(j["query"]["did_you_mean"], "信息公开", "{j}");
+
+    let (_, html, _) = crate::common::get(&f.state, "/search?q=gongkai").await;
+    assert!(html.contains("“gongkai”按拼音也检索了“公开”。"), "{html}");
+    let (_, j) = crate::common::get_json(&f.state, "/api/suggest?q=zfxxgk").await;
+    let texts: Vec<&str> = j["suggestions"].as_array().unwrap().iter().filter_map(|s| s["text"].as_str()).collect();
+    assert!(texts.iter().any(|t| t.starts_with("政府信息公开")), "{j}");
+}

@@ -52,6 +52,19 @@ pub fn set_extra_user_dict(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The words of the user dictionaries (built in, then the data folder's):
+/// vocabulary even where no title holds them.
+pub(crate) fn dictionary_words() -> Vec<&'static str> {
+    let extra = EXTRA_DICT.get().map(String::as_str).unwrap_or("");
+    USER_DICT
+        .lines()
+        .chain(extra.lines())
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect()
+}
+
 /// The one shared jieba (it costs ~200 ms and ~33 MB to build).
 pub fn jieba() -> &'static Jieba {
     static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {

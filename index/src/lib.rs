@@ -28,6 +28,7 @@ mod error;
 mod facets;
 pub mod identity;
 pub mod normalize;
+pub mod pinyin;
 pub mod query;
 mod query_types;
 mod rank;

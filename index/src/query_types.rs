@@ -113,6 +113,11 @@ pub struct QueryInfo {
     pub doc_number: Option<String>,
     /// Human-readable notes (e.g. "unbalanced quote ignored").
     pub notes: Vec<String>,
+    /// A query typed in pinyin: the characters it reads as, searched for too.
+    pub pinyin: Option<String>,
+    /// When few documents match: the query with a wrong homophone replaced
+    /// by the catalogue's own term, which finds more. Offered, never applied.
+    pub did_you_mean: Option<String>,
 }
 
 /// A suggestion for the search box.

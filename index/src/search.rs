@@ -471,6 +471,15 @@ fn filters(f: &Fields, req: &SearchRequest) -> Result<Vec<Clause>> {
 impl Catalogue {
     /// Run a search (see the module doc for matching and ranking).
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResponse> {
+        self.search_as(req, true)
+    }
+
+    /// Fewer matches than this (or none holding every word) and the query is
+    /// checked for a wrong homophone.
+    const DID_YOU_MEAN_BELOW: u64 = 3;
+
+    /// [`search`](Self::search); `correct`: look for a "did you mean" when few match.
+    fn search_as(&self, req: &SearchRequest, correct: bool) -> Result<SearchResponse> {
         let started = Instant::now();
         let size = if req.size == 0 { DEFAULT_PAGE_SIZE } else { req.size };
         if size > MAX_PAGE_SIZE {
@@ -490,7 +499,17 @@ impl Catalogue {
         };
         let f = &self.fields;
         let filter_clauses = filters(f, req)?;
-        let pq = parse(&req.q);
+        // a query typed wholly in pinyin also searches the characters it reads as
+        let letters = crate::pinyin::as_pinyin(req.q.trim());
+        let lexicon = match letters {
+            Some(_) => self.suggester()?,
+            None => None,
+        };
+        let pinyin = letters.as_deref().zip(lexicon.as_deref()).and_then(|(l, s)| s.lexicon.characters_of(l));
+        let pq = match &pinyin {
+            Some(chars) => parse(&format!("{} OR {chars}", req.q.trim())),
+            None => parse(&req.q),
+        };
         let searcher = self.reader.searcher();
         // The regex runs once; the strict and the relaxed query both use it.
         let number = docnum::find_in_query(&pq.normalized);
@@ -501,6 +520,8 @@ impl Catalogue {
             doc_number: number.as_ref().map(|n| n.key.clone()),
             notes: pq.notes.clone(),
             relaxed: false,
+            pinyin,
+            did_you_mean: None,
         };
         let mut highlights = Vec::new();
         let mut rescore = Vec::new();
@@ -533,6 +554,10 @@ impl Catalogue {
                 info.notes.push("no document holds every word; showing documents with some of them".into());
             }
         }
+        // few documents, or none holding every word: was a word mistyped?
+        if correct && (total < Self::DID_YOU_MEAN_BELOW || info.relaxed) && info.pinyin.is_none() {
+            info.did_you_mean = self.did_you_mean(req, if info.relaxed { 0 } else { total })?;
+        }
         let hl = Highlighter::new(&highlights);
         let mut hits = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs {
@@ -556,6 +581,21 @@ impl Catalogue {
             facets,
             query: info,
         })
+    }
+
+    /// The query with its wrong homophones corrected from the vocabulary,
+    /// when that finds more than `found` documents under the same filters.
+    fn did_you_mean(&self, req: &SearchRequest, found: u64) -> Result<Option<String>> {
+        let q = req.q.trim();
+        // words only: operators, quotes and field scopes say the query is meant as written
+        if q.is_empty() || q.contains(['"', ':', '：', '-']) || q.contains(" OR ") {
+            return Ok(None);
+        }
+        let Some(suggester) = self.suggester()? else { return Ok(None) };
+        let Some(corrected) = suggester.lexicon.correct(q) else { return Ok(None) };
+        let check = SearchRequest { q: corrected.clone(), page: 1, size: 1, ..req.clone() };
+        let better = self.search_as(&check, false)?;
+        Ok((better.total > found && !better.query.relaxed).then_some(corrected))
     }
 
     /// [`collect`](Self::collect), then the `rescore` boosts added to the top

@@ -21,6 +21,7 @@ use tantivy::query::{BooleanQuery, Occur, Query};
 use crate::catalogue::Catalogue;
 use crate::error::Result;
 use crate::normalize::normalize_collapse;
+use crate::pinyin::{Lexicon, Sources};
 use crate::query_types::Suggestion;
 use crate::search::NgramPhrase;
 
@@ -69,6 +70,8 @@ impl Entry {
 pub(crate) struct Suggester {
     /// Sorted by normalised text.
     entries: Vec<Entry>,
+    /// The same titles and 文号 with their words and 发布机构, by pinyin.
+    pub(crate) lexicon: Lexicon,
 }
 
 impl Suggester {
@@ -95,7 +98,27 @@ impl Suggester {
             }
         }
         entries.sort_by(|a, b| a.norm().cmp(b.norm()));
-        Ok(Suggester { entries })
+        let mut publishers = Vec::new();
+        for seg in searcher.segment_readers() {
+            let Some(col) = seg.fast_fields().str("publisher")? else { continue };
+            let mut s = String::new();
+            for ord in 0..col.num_terms() as u64 {
+                s.clear();
+                if col.ord_to_str(ord, &mut s).unwrap_or(false) && !s.is_empty() {
+                    publishers.push(s.clone());
+                }
+            }
+        }
+        publishers.sort();
+        publishers.dedup();
+        let words = crate::analysis::dictionary_words();
+        let lexicon = Lexicon::build(&Sources {
+            titles: entries.iter().filter(|e| e.kind == Kind::Title).map(|e| &*e.shown).collect(),
+            doc_numbers: entries.iter().filter(|e| e.kind == Kind::DocNumber).map(|e| &*e.shown).collect(),
+            publishers: publishers.iter().map(String::as_str).collect(),
+            words,
+        });
+        Ok(Suggester { entries, lexicon })
     }
 
     /// Entries whose normalised text starts with `q` (normalised), shortest first.
@@ -128,10 +151,20 @@ impl Catalogue {
             return Ok(Vec::new());
         }
         let limit = limit.clamp(1, MAX_SUGGESTIONS);
-        let mut out = match self.suggester()? {
+        let suggester = self.suggester()?;
+        let mut out = match &suggester {
             Some(s) => s.prefix(&q, limit),
             None => Vec::new(),
         };
+        // typed in pinyin: what reads so (initials or full pinyin)
+        if let (Some(s), Some(letters)) = (&suggester, crate::pinyin::as_pinyin(&q)) {
+            for (text, kind) in s.lexicon.suggest(&letters, limit) {
+                let s = Suggestion { text, kind: kind.name().to_owned() };
+                if out.len() < limit && !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+        }
         if out.len() < limit {
             for s in self.suggest_containing(&q, limit)? {
                 if out.len() >= limit {
@@ -183,7 +216,7 @@ impl Catalogue {
     /// The sorted list for prefixes: the current generation's, built in the
     /// request for a small index; for a large one an older generation's (or
     /// none) while a background thread builds the current one.
-    fn suggester(&self) -> Result<Option<Arc<Suggester>>> {
+    pub(crate) fn suggester(&self) -> Result<Option<Arc<Suggester>>> {
         let searcher = self.reader.searcher();
         let generation = searcher.generation().generation_id();
         let mut slot = self.suggester.lock().unwrap_or_else(|p| p.into_inner());

@@ -353,3 +353,49 @@ fn metadata_numbers_are_found() {
     assert_eq!(ids(&cat, "ZJAC16-2024-0301"), ["zj"], "统一编号");
     assert_eq!(ids(&cat, "002489321/2023-00156"), ["idx"], "索引号");
 }
+
+fn pinyin_fixture() -> (tempfile::TempDir, Catalogue) {
+    let mut docs = vec![
+        doc("gf1", "关于印发规范性文件管理办法的通知", "各部门：现将规范性文件管理办法印发给你们。"),
+        doc("gf2", "规范性文件备案审查规定", "规范性文件应当自公布之日起三十日内报送备案。"),
+        doc("gjj1", "住房公积金管理条例", "为了加强对住房公积金的管理，维护住房公积金所有者的合法权益，制定本条例。"),
+        doc("gjj2", "关于调整住房公积金缴存比例的通知", "住房公积金缴存比例调整如下。"),
+        doc("bank", "中国人民银行关于银行卡业务的通知", "各商业银行：现就银行卡业务通知如下。"),
+    ];
+    docs[0].publisher = "住房和城乡建设部".into();
+    catalogue(&docs)
+}
+
+fn search(cat: &Catalogue, q: &str) -> govsearch_index::SearchResponse {
+    cat.search(&SearchRequest { q: q.into(), size: 10, ..Default::default() }).unwrap()
+}
+
+#[test]
+fn pinyin_suggests_and_searches_what_its_characters_would() {
+    let (_d, cat) = pinyin_fixture();
+    let texts = |q: &str| cat.suggest(q, 5).unwrap().into_iter().map(|s| s.text).collect::<Vec<_>>();
+    assert!(texts("gfxwj").contains(&"规范性文件".to_owned()), "{:?}", texts("gfxwj"));
+    assert!(texts("gfxwj").contains(&"规范性文件备案审查规定".to_owned()), "titles by their initials");
+    assert!(texts("guifanxing").contains(&"规范性文件".to_owned()));
+    assert!(texts("gongjijin").contains(&"住房公积金".to_owned()), "{:?}", texts("gongjijin"));
+    assert!(texts("zfgjj").iter().any(|t| t.starts_with("住房公积金")), "{:?}", texts("zfgjj"));
+
+    let r = search(&cat, "gongjijin");
+    assert_eq!(r.query.pinyin.as_deref(), Some("公积金"));
+    let mut ids: Vec<String> = r.hits.iter().map(|h| h.id.clone()).collect();
+    ids.sort();
+    assert_eq!(ids, ["gjj1", "gjj2"], "what 公积金 finds");
+    assert_eq!(search(&cat, "zzzz").query.pinyin, None, "letters that read as nothing are searched as typed");
+}
+
+#[test]
+fn a_wrong_homophone_gets_a_did_you_mean_never_a_silent_replacement() {
+    let (_d, cat) = pinyin_fixture();
+    let r = search(&cat, "规范姓文件");
+    assert_eq!(r.query.did_you_mean.as_deref(), Some("规范性文件"), "{:?}", r.query);
+    assert_eq!(r.query.normalized, "规范姓文件", "the query is searched as typed");
+    let r = search(&cat, "住房公积今");
+    assert_eq!(r.query.did_you_mean.as_deref(), Some("住房公积金"));
+    assert_eq!(search(&cat, "规范性文件").query.did_you_mean, None, "found: nothing to offer");
+    assert_eq!(search(&cat, "\"规范姓文件\"").query.did_you_mean, None, "a quoted phrase is meant as written");
+}

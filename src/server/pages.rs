@@ -191,6 +191,14 @@ fn results(p: &SearchParams, r: &SearchResponse) -> Markup {
                     @if q.is_empty() { "全部信息，共 " (r.total) " 条（按发布日期）" }
                     @else { "“" (q) "” 的检索结果，共 " (r.total) " 条" }
                 }
+                @if let Some(c) = &r.query.did_you_mean {
+                    p class="note did-you-mean" role="status" {
+                        "您是不是要找：" a href=(url_with(p, &[("q", Some(c.as_str())), ("page", None)])) { (c) }
+                    }
+                }
+                @if let Some(c) = &r.query.pinyin {
+                    p class="note" role="status" { "“" (q) "”按拼音也检索了“" (c) "”。" }
+                }
                 p class="follow" {
                     a href=(feed_href(p)) type="application/atom+xml" { "订阅此检索（Atom）" }
                     " — 有新信息时，阅读器会收到。"
