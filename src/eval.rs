@@ -12,7 +12,9 @@
 //!   发布机构 or 索引号 hold it (recall and precision over all results);
 //! * `two_words` — two words of a title, unquoted;
 //! * `traditional` — a title written in traditional characters;
-//! * `none` — a quoted string found in no document; expected: no result.
+//! * `none` — a quoted string found in no document; expected: no result;
+//! * `verbatim` — 8 characters of a body pasted without quotes (several
+//!   words), held by exactly one document; expected: that document first.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -214,12 +216,37 @@ pub fn build_queries(docs: &[Document], per_kind: usize) -> Vec<EvalQuery> {
         out.push(EvalQuery { kind: "none", q: format!("\"{s}\""), expected: Vec::new() });
         k += 1;
     }
+    // verbatim: 8 characters of a body pasted without quotes, held by one document only
+    let mut k = 0;
+    for _ in 0..per_kind * 20 {
+        if k >= per_kind {
+            break;
+        }
+        let i = pick(&mut rng);
+        let chars: Vec<char> = normalize(&docs[i].body).chars().collect();
+        if chars.len() < 40 {
+            continue;
+        }
+        let start = rng.below(chars.len() - 8);
+        let text: String = chars[start..start + 8].iter().collect();
+        let several_words = govsearch_index::analysis::query_words(&text).len() > 1;
+        if !text.chars().all(is_cjk) || !several_words {
+            continue;
+        }
+        let holders: Vec<&Document> =
+            texts.iter().zip(docs).filter(|(t, _)| t.contains(&text)).map(|(_, d)| d).collect();
+        if holders.len() != 1 {
+            continue;
+        }
+        out.push(EvalQuery { kind: "verbatim", q: text, expected: vec![holders[0].id.clone()] });
+        k += 1;
+    }
     out
 }
 
 /// Run the queries against `cat`; figures per kind, in a fixed order.
 pub fn run(cat: &Catalogue, queries: &[EvalQuery]) -> anyhow::Result<Vec<KindFigures>> {
-    let kinds = ["title", "fragment", "docnum", "phrase", "two_words", "traditional", "none"];
+    let kinds = ["title", "fragment", "docnum", "phrase", "two_words", "traditional", "none", "verbatim"];
     let mut out = Vec::new();
     for kind in kinds {
         let qs: Vec<&EvalQuery> = queries.iter().filter(|q| q.kind == kind).collect();
@@ -318,5 +345,6 @@ mod tests {
         assert_eq!(get("phrase").precision, 1.0, "{:?}", get("phrase"));
         assert_eq!(get("none").recall_all, 1.0, "{:?}", get("none"));
         assert!(get("traditional").mrr_at_10 >= 0.9, "{:?}", get("traditional"));
+        assert_eq!(get("verbatim").mrr_at_10, 1.0, "a pasted sentence's one holder is first: {:?}", get("verbatim"));
     }
 }

@@ -57,6 +57,36 @@ pub const DEFAULT_PAGE_SIZE: usize = 10;
 /// added to before the final ranking, as Lucene's `QueryRescorer` does.
 const RESCORE_WINDOW: usize = 200;
 
+/// The verbatim pass runs when the rarest n-gram of the query is in at most
+/// this many documents' bodies (the cost of checking every holder's
+/// positions); past it, the holders are so many that the top of the word
+/// ranking holds them anyway and the rescoring window decides.
+const VERBATIM_MAX_DF: u64 = 50_000;
+
+/// The whole query as one phrase, when it is one unquoted stretch of several
+/// words (a sentence pasted without quotes): documents whose title or body
+/// hold it side by side come first, ranked among themselves by the main
+/// query ([`Catalogue::collect_ranked`]). `None` when the query is anything
+/// else, or when the phrase is too common to check every holder.
+fn verbatim_query(f: &Fields, searcher: &Searcher, pq: &ParsedQuery, main: &dyn Query) -> Option<Box<dyn Query>> {
+    let [group] = pq.groups.as_slice() else { return None };
+    let [term] = group.any_of.as_slice() else { return None };
+    if group.negated || term.phrase || term.scope != Scope::Any || query_words(&term.text).len() < 2 {
+        return None;
+    }
+    let phrase = NgramPhrase::new(&term.text)?;
+    let rarest = phrase
+        .terms
+        .iter()
+        .map(|(_, t)| searcher.doc_freq(&Term::from_field_text(f.body_ng, t)).unwrap_or(u64::MAX))
+        .min()?;
+    if rarest > VERBATIM_MAX_DF {
+        return None;
+    }
+    let holds = any_of([phrase.query(f.title_ng), phrase.query(f.body_ng)].into_iter().flatten().collect())?;
+    Some(Box::new(BooleanQuery::new(vec![(Occur::Must, main.box_clone()), (Occur::Must, holds)])))
+}
+
 type Clause = (Occur, Box<dyn Query>);
 
 /// Remove separators between two ideographs: inside a Chinese phrase a typed
@@ -533,8 +563,14 @@ impl Catalogue {
             Box::new(BooleanQuery::new(clauses))
         };
         let query = with_filters(text.unwrap_or_else(|| Box::new(AllQuery)));
-        let (mut total, mut addrs, mut facets) =
-            self.collect_ranked(&searcher, query.as_ref(), rescore, sort, offset, size)?;
+        let verbatim = match sort {
+            SortOrder::Relevance => verbatim_query(f, &searcher, &pq, query.as_ref()),
+            SortOrder::Date => None,
+        };
+        let (mut total, mut addrs, mut facets) = match verbatim {
+            Some(v) => self.collect_verbatim_first(&searcher, query.as_ref(), v.as_ref(), offset, size)?,
+            None => self.collect_ranked(&searcher, query.as_ref(), rescore, sort, offset, size)?,
+        };
         // Only when nothing matched: does the query have several words to relax?
         let several_words = || {
             pq.groups
@@ -596,6 +632,35 @@ impl Catalogue {
         let check = SearchRequest { q: corrected.clone(), page: 1, size: 1, ..req.clone() };
         let better = self.search_as(&check, false)?;
         Ok((better.total > found && !better.query.relaxed).then_some(corrected))
+    }
+
+    /// The ranking of a sentence typed without quotes: the documents that
+    /// hold it side by side (`verbatim`, a subset of `query`) first, by their
+    /// score, then every other match by its own. Total and facets are the
+    /// main query's. The rescoring window is not needed: its boost is the
+    /// same phrase, which only the verbatim documents have.
+    fn collect_verbatim_first(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        verbatim: &dyn Query,
+        offset: usize,
+        size: usize,
+    ) -> Result<(u64, Vec<(f32, DocAddress)>, Facets)> {
+        let first = self.top_by_relevance(searcher, verbatim, VERBATIM_MAX_DF as usize)?;
+        let held: HashSet<DocAddress> = first.iter().map(|(_, a)| *a).collect();
+        let end = offset + size;
+        // the other matches needed: a page past the verbatim ones, each
+        // verbatim document possibly among the main ranking's top
+        let rest_needed = if end <= first.len() { 0 } else { end + first.len() };
+        let (total, rest, facets) = self.collect(searcher, query, SortOrder::Relevance, 0, rest_needed.max(1))?;
+        let page = first
+            .into_iter()
+            .chain(rest.into_iter().filter(|(_, a)| !held.contains(a)))
+            .skip(offset)
+            .take(size)
+            .collect();
+        Ok((total, page, facets))
     }
 
     /// [`collect`](Self::collect), then the `rescore` boosts added to the top
@@ -683,6 +748,18 @@ impl Catalogue {
         let facets =
             Facets { category: next(), publisher: next(), site: next(), validity: next(), topic: next(), year: next() };
         Ok((count as u64, addrs, facets))
+    }
+
+    /// The top `limit` matches of `query` by relevance, each score with its
+    /// document's tweak (validity, freshness) as [`collect`](Self::collect)
+    /// gives it; no count, no facets.
+    fn top_by_relevance(&self, searcher: &Searcher, query: &dyn Query, limit: usize) -> Result<Vec<(f32, DocAddress)>> {
+        let segments = self.segments.clone();
+        let top = TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &tantivy::SegmentReader| {
+            let tweaks = segments.tweaks(segment).ok();
+            move |doc: tantivy::DocId, score: Score| score * tweak_of(tweaks.as_deref(), doc)
+        });
+        self.run(searcher, query, &top)
     }
 
     /// `searcher.search`, spread over the cores when the index is large enough
