@@ -10,16 +10,29 @@
 //! per index generation, beside the suggestion list.
 //!
 //! Polyphonic characters (行 in 银行 / 行政, 长, 重 …) have every reading: a
-//! short term is keyed by every combination of its characters' readings (up
+//! short term is keyed by the combinations of its characters' readings (up
 //! to [`MAX_VARIANTS`]); a title, which can be long, by its most common
-//! readings and each character's other readings one at a time.
+//! reading and one other. Memory is bounded: titles are keyed only in a
+//! catalogue of up to [`MAX_PINYIN_TITLES`] of them, words and pairs only
+//! up to their most frequent few hundred thousand.
 
 use std::collections::HashMap;
 
 use pinyin::ToPinyinMulti;
 
 /// Most readings kept for one text.
-pub const MAX_VARIANTS: usize = 16;
+pub const MAX_VARIANTS: usize = 8;
+/// Most readings kept for a title (long, and there are many).
+const MAX_TITLE_VARIANTS: usize = 2;
+/// Titles keyed by their pinyin, at most; a larger catalogue keys its words,
+/// pairs and 发布机构 only (at a million titles the keys alone would take
+/// hundreds of MB, and the words already reach what people type).
+pub const MAX_PINYIN_TITLES: usize = 100_000;
+/// Words and word pairs kept, the most frequent first.
+const MAX_WORDS: usize = 300_000;
+const MAX_PAIRS: usize = 100_000;
+/// Bytes of a title's key kept: what is typed is its start.
+const TITLE_KEY_BYTES: usize = 48;
 /// A term longer than this (in pieces) is keyed from its start only.
 const SHORT_TERM: usize = 8;
 /// Pieces of a title keyed (what people type is its start).
@@ -83,10 +96,10 @@ fn reading_of(pieces: &[Vec<String>], choice: &[usize]) -> Reading {
 /// short text gets every combination (in order); a long one its most common
 /// reading and then each piece's other readings one at a time.
 pub fn readings_of(text: &str) -> Vec<Reading> {
-    readings_of_pieces(&pieces(text))
+    readings_of_pieces(&pieces(text), MAX_VARIANTS)
 }
 
-fn readings_of_pieces(pieces: &[Vec<String>]) -> Vec<Reading> {
+fn readings_of_pieces(pieces: &[Vec<String>], max: usize) -> Vec<Reading> {
     if pieces.is_empty() {
         return Vec::new();
     }
@@ -94,7 +107,7 @@ fn readings_of_pieces(pieces: &[Vec<String>]) -> Vec<Reading> {
     if pieces.len() <= SHORT_TERM {
         // every combination, odometer order from the last piece
         let mut choice = vec![0usize; pieces.len()];
-        'odometer: while out.len() < MAX_VARIANTS {
+        'odometer: while out.len() < max {
             let mut i = pieces.len();
             loop {
                 if i == 0 {
@@ -112,7 +125,7 @@ fn readings_of_pieces(pieces: &[Vec<String>]) -> Vec<Reading> {
     } else {
         for (i, p) in pieces.iter().enumerate() {
             for alt in 1..p.len() {
-                if out.len() >= MAX_VARIANTS {
+                if out.len() >= max {
                     return out;
                 }
                 let mut choice = vec![0; pieces.len()];
@@ -230,36 +243,47 @@ impl Lexicon {
             lex.terms.push(Term { text: text.into(), count, kind });
             lex.by_text.insert(text.into(), id);
             let ps = pieces(text);
-            let keyed = if kind == TermKind::Term { ps.len() } else { ps.len().min(TITLE_PIECES) };
-            let readings = readings_of_pieces(&ps[..keyed]);
+            let term = kind == TermKind::Term;
+            let keyed = if term { ps.len() } else { ps.len().min(TITLE_PIECES) };
+            let readings = readings_of_pieces(&ps[..keyed], if term { MAX_VARIANTS } else { MAX_TITLE_VARIANTS });
             for r in &readings {
-                if kind != TermKind::DocNumber && keyed == ps.len() {
+                if term {
                     lex.exact.entry(r.full.as_str().into()).or_default().push(id);
                 }
-                // terms are reached from any of their pieces, titles and numbers from their start
-                let starts = if kind == TermKind::Term && ps.len() <= SHORT_TERM { ps.len() } else { 1 };
-                for i in 0..starts {
-                    let (at_start, piece) = (i == 0, i as u8);
-                    lex.keys.push(Key { key: r.full[r.full_starts[i]..].into(), term: id, piece, at_start });
-                    let initial_at = r.initials.char_indices().nth(i).map_or(r.initials.len(), |(b, _)| b);
-                    if r.initials.len() - initial_at >= 2 {
-                        lex.keys.push(Key { key: r.initials[initial_at..].into(), term: id, piece, at_start });
+                let cut = |k: &str| -> Box<str> {
+                    if term || k.len() <= TITLE_KEY_BYTES { k.into() } else { k[..TITLE_KEY_BYTES].into() }
+                };
+                lex.keys.push(Key { key: cut(&r.full), term: id, piece: 0, at_start: true });
+                if r.initials.len() >= 2 {
+                    lex.keys.push(Key { key: cut(&r.initials), term: id, piece: 0, at_start: true });
+                }
+                // a word is also reached from inside it (公积金 in 住房公积金), by its full pinyin
+                if term && ps.len() <= SHORT_TERM {
+                    for i in 1..ps.len() {
+                        lex.keys.push(Key {
+                            key: r.full[r.full_starts[i]..].into(),
+                            term: id,
+                            piece: i as u8,
+                            at_start: false,
+                        });
                     }
                 }
             }
         };
         let mut words: Vec<(&str, (u32, TermKind))> = counts.into_iter().collect();
         words.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(b.0)));
-        for (w, (n, kind)) in words {
+        for (w, (n, kind)) in words.into_iter().take(MAX_WORDS) {
             add(&mut lex, w, n, kind);
         }
         let mut recurring: Vec<(String, u32)> = pairs.into_iter().filter(|(_, n)| *n >= MIN_PAIR_COUNT).collect();
         recurring.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        for (p, n) in recurring {
+        for (p, n) in recurring.into_iter().take(MAX_PAIRS) {
             add(&mut lex, &p, n, TermKind::Term);
         }
-        for t in &src.titles {
-            add(&mut lex, t, 1, TermKind::Title);
+        if src.titles.len() <= MAX_PINYIN_TITLES {
+            for t in &src.titles {
+                add(&mut lex, t, 1, TermKind::Title);
+            }
         }
         for d in &src.doc_numbers {
             add(&mut lex, d, 1, TermKind::DocNumber);
@@ -413,6 +437,14 @@ impl Lexicon {
         self.terms.len()
     }
 
+    /// Keys held and the heap bytes they and the terms take, roughly.
+    pub fn footprint(&self) -> (usize, usize) {
+        let keys: usize = self.keys.iter().map(|k| k.key.len() + std::mem::size_of::<Key>()).sum();
+        let terms: usize = self.terms.iter().map(|t| 2 * t.text.len() + std::mem::size_of::<Term>() + 48).sum();
+        let exact: usize = self.exact.iter().map(|(k, v)| k.len() + 4 * v.len() + 64).sum();
+        (self.keys.len(), keys + terms + exact)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
@@ -454,6 +486,7 @@ mod tests {
         assert_eq!(readings_of("国发〔2019〕5号")[0].initials, "gf20195h", "digits typed as they are");
         assert!(readings_of("").is_empty());
         assert!(readings_of(&"和".repeat(40)).len() <= MAX_VARIANTS, "bounded for long texts");
+        assert!(readings_of("和和").len() <= MAX_VARIANTS, "and for short ones");
     }
 
     #[test]

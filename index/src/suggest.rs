@@ -112,12 +112,21 @@ impl Suggester {
         publishers.sort();
         publishers.dedup();
         let words = crate::analysis::dictionary_words();
+        let started = std::time::Instant::now();
         let lexicon = Lexicon::build(&Sources {
             titles: entries.iter().filter(|e| e.kind == Kind::Title).map(|e| &*e.shown).collect(),
             doc_numbers: entries.iter().filter(|e| e.kind == Kind::DocNumber).map(|e| &*e.shown).collect(),
             publishers: publishers.iter().map(String::as_str).collect(),
             words,
         });
+        let (keys, bytes) = lexicon.footprint();
+        tracing::info!(
+            terms = lexicon.len(),
+            keys,
+            mb = bytes / 1_000_000,
+            ms = started.elapsed().as_millis() as u64,
+            "pinyin lexicon built"
+        );
         Ok(Suggester { entries, lexicon })
     }
 

@@ -359,10 +359,29 @@ await scenario('works without JavaScript', async () => {
   return ctx;
 });
 
+// 7b. A mistyped word: the correction is a plain link, reached by keyboard; the feed link too.
+await scenario('a wrong homophone is offered as a link; the search is also a feed', async () => {
+  const { ctx, page } = await newPage();
+  await page.goto(`/search?q=${q('电动自形车')}`);
+  const offer = page.locator('.did-you-mean a');
+  check(await offer.count() === 1, 'no 您是不是要找 link for 电动自形车');
+  check((await offer.innerText()) === '电动自行车', `offered ${JSON.stringify(await offer.innerText())}`);
+  check((await page.locator('#q').inputValue()) === '电动自形车', 'the query was replaced, not offered');
+  await offer.focus();
+  await Promise.all([page.waitForURL((u) => u.searchParams.get('q') === '电动自行车'), page.keyboard.press('Enter')]);
+  check(await hitCount(page) >= 2, 'the correction finds the documents');
+  const feed = page.locator('a[type="application/atom+xml"]');
+  check(await feed.count() === 1, 'no visible feed link');
+  check((await feed.getAttribute('href')) === `/search.atom?q=${encodeURIComponent('电动自行车')}`, 'feed link is not this search');
+  return ctx;
+});
+
 // 8. axe-core: no serious or critical violations.
 const axePages = [
   ['home', '/'],
   ['results', RESULTS],
+  ['results, did you mean', `/search?q=${q('电动自形车')}`],
+  ['results, pinyin', `/search?q=diandong`],
   ['results, no hits', `/search?q=${q('不存在的词语组合')}&category=${q('规范性文件')}`],
   ['document', DOCUMENT],
   ['XSS document', XSS_DOC],
