@@ -44,17 +44,39 @@ const MIN_PAIR_COUNT: u32 = 3;
 /// Longest stretch of a query (in characters) one correction replaces.
 const MAX_CORRECTION_CHARS: usize = 10;
 
-/// The toneless readings of a character, most common first (`None` if it has none).
-fn readings(c: char) -> Option<Vec<&'static str>> {
+/// The toneless readings of a character, most common first (`None` if it
+/// has none), as typed on a keyboard: ASCII letters only, ü as `v` (lv 绿).
+fn readings(c: char) -> Option<Vec<String>> {
     let multi = c.to_pinyin_multi()?;
-    let mut out: Vec<&'static str> = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     for p in multi {
-        let s = p.plain();
-        if !s.is_empty() && !out.contains(&s) {
-            out.push(s);
+        let typed: String = p
+            .plain()
+            .chars()
+            .filter_map(|c| match c {
+                'a'..='z' => Some(c),
+                'ü' => Some('v'),
+                'ê' => Some('e'),
+                _ => None,
+            })
+            .collect();
+        if !typed.is_empty() && !out.contains(&typed) {
+            out.push(typed);
         }
     }
     (!out.is_empty()).then_some(out)
+}
+
+/// `s` cut to at most `max` bytes, at a character boundary.
+fn cut_to(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// A text as pieces, each with its alternatives: a Han character's readings,
@@ -64,7 +86,7 @@ fn pieces(text: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for c in text.chars() {
         if let Some(r) = readings(c) {
-            out.push(r.into_iter().map(str::to_owned).collect());
+            out.push(r);
         } else if c.is_ascii_alphanumeric() {
             out.push(vec![c.to_ascii_lowercase().to_string()]);
         }
@@ -250,9 +272,7 @@ impl Lexicon {
                 if term {
                     lex.exact.entry(r.full.as_str().into()).or_default().push(id);
                 }
-                let cut = |k: &str| -> Box<str> {
-                    if term || k.len() <= TITLE_KEY_BYTES { k.into() } else { k[..TITLE_KEY_BYTES].into() }
-                };
+                let cut = |k: &str| -> Box<str> { if term { k.into() } else { cut_to(k, TITLE_KEY_BYTES).into() } };
                 lex.keys.push(Key { key: cut(&r.full), term: id, piece: 0, at_start: true });
                 if r.initials.len() >= 2 {
                     lex.keys.push(Key { key: cut(&r.initials), term: id, piece: 0, at_start: true });
@@ -484,6 +504,9 @@ mod tests {
         let r = &readings_of("规范性文件")[0];
         assert_eq!((r.full.as_str(), r.initials.as_str()), ("guifanxingwenjian", "gfxwj"));
         assert_eq!(readings_of("国发〔2019〕5号")[0].initials, "gf20195h", "digits typed as they are");
+        assert_eq!(readings_of("旅游")[0].full, "lvyou", "ü typed as v");
+        assert!(readings_of("绿色出行乐园女").iter().all(|r| r.full.is_ascii() && r.initials.is_ascii()));
+        assert_eq!(cut_to("abü", 3), "ab");
         assert!(readings_of("").is_empty());
         assert!(readings_of(&"和".repeat(40)).len() <= MAX_VARIANTS, "bounded for long texts");
         assert!(readings_of("和和").len() <= MAX_VARIANTS, "and for short ones");

@@ -28,6 +28,26 @@ proptest! {
     }
 
     #[test]
+    fn the_pinyin_lexicon_never_panics_and_keys_are_typed_letters(
+        titles in proptest::collection::vec("[规范性文件住房公积金绿旅女略乐行长重和〔〕0-9a-zA-Z😀龘 ]{0,40}", 0..8),
+        q in "[a-zü'规范姓文件绿 ]{0,20}",
+    ) {
+        use govsearch_index::pinyin::{Lexicon, Sources, as_pinyin, readings_of};
+        let lex = Lexicon::build(&Sources { titles: titles.iter().map(String::as_str).collect(), ..Default::default() });
+        if let Some(letters) = as_pinyin(&q) {
+            prop_assert!(letters.bytes().all(|b| b.is_ascii_lowercase()));
+            let _ = lex.suggest(&letters, 10);
+            let _ = lex.characters_of(&letters);
+        }
+        let _ = lex.correct(&q);
+        for t in &titles {
+            for r in readings_of(t) {
+                prop_assert!(r.full.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()), "{}", r.full);
+            }
+        }
+    }
+
+    #[test]
     fn normalisation_is_one_char_to_one_char_and_idempotent(s in mixed()) {
         let n = normalize::normalize(&s);
         prop_assert_eq!(n.chars().count(), s.chars().count());
