@@ -95,6 +95,10 @@ async fn a_search_is_a_valid_atom_feed_newest_first() {
     let (_, h2, again) = ask(&f.state, "/search.atom", &[]).await;
     assert_eq!((again.as_str(), &h2[header::ETAG]), (xml.as_str(), &h[header::ETAG]));
 
+    // a results URL's order and page do not apply to a feed
+    let (status, _, copied) = ask(&f.state, "/search.atom?sort=whatever&page=0", &[]).await;
+    assert_eq!((status, copied.as_str()), (StatusCode::OK, xml.as_str()));
+
     // a mistake names the parameter, in plain text
     let (status, h, msg) = ask(&f.state, "/search.atom?size=abc", &[]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

@@ -920,7 +920,6 @@ fn catalogue_links(
     ctx.report(&site.cfg.name, |r| r.platform = Some(platform.code().to_owned()));
     let mut out_of_scope = 0u64;
     // lists without a catalogue path file their items under this page's column
-    let embedded = feed::embedded_of(&platform);
     for s in starts {
         let u = crate::urlnorm::normalize(&s.url);
         if site.scope.in_scope(&u).is_err() {
@@ -931,9 +930,9 @@ fn catalogue_links(
         let kind = Feed::of(&u).map_or(FeedKind::GkmlptList, |f| f.kind);
         let key = Feed::list_key(&u);
         state.note_list(run, &site.cfg.name, &key, kind, &column, u.as_str(), None)?;
-        if !embedded.is_empty() {
-            // the records the column page carries count as the list's first
-            embedded_items(site, state, run, d, &key, kind, &column, &embedded, rec)?;
+        if !s.embedded.is_empty() {
+            // the records the column page carries for this list count as its first
+            embedded_items(site, state, run, d, &key, kind, &column, &s.embedded, rec)?;
         }
         rec.links.push(NewUrl {
             url: u.to_string(),
@@ -1066,6 +1065,10 @@ async fn feed_step(
     for it in &mut items {
         if let Ok(u) = Url::parse(&it.url) {
             it.url = crate::urlnorm::normalize(&u).to_string();
+        }
+        // a URL known as another view of a post stands for that post
+        if let Some(canonical) = state.canonical_of(&it.url)? {
+            it.url = canonical;
         }
     }
     let fresh = state.list_items(run, name, &key, feed.kind, &items)?;

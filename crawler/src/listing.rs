@@ -272,8 +272,15 @@ impl CrawlState {
         self.with(|c| {
             let tx = c.transaction()?;
             {
-                let mut st =
-                    tx.prepare_cached("INSERT OR IGNORE INTO aliases (alias, url, site) VALUES (?1, ?2, ?3)")?;
+                // a list's JSON is web input: an "other URL" that is itself a listed
+                // post, or the canonical URL of other aliases, or a canonical that
+                // is itself an alias, would hide a real item; such pairs are dropped
+                let mut st = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO aliases (alias, url, site) SELECT ?1, ?2, ?3
+                     WHERE NOT EXISTS (SELECT 1 FROM listed WHERE url = ?1)
+                       AND NOT EXISTS (SELECT 1 FROM aliases WHERE url = ?1)
+                       AND NOT EXISTS (SELECT 1 FROM aliases WHERE alias = ?2)",
+                )?;
                 for (alias, url) in pairs.iter().filter(|(a, u)| a != u) {
                     st.execute(params![alias, url, site])?;
                 }
@@ -420,6 +427,37 @@ mod tests {
             issued_date: "2020-05-01".into(),
             ..Default::default()
         }
+    }
+
+    /// Aliases come from a list's JSON, which is web input: none of them may
+    /// hide a post that is listed in its own right, or chain.
+    #[test]
+    fn aliases_never_hide_a_listed_post_or_chain() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let st = CrawlState::open(&dir.path().join("c.sqlite")).expect("state");
+        let k = "http://a/gkmlpt/api/all/1?sid=1";
+        st.list_items(1, "s", k, FeedKind::GkmlptList, &[listed("http://a/A.html"), listed("http://a/B.html")])
+            .expect("list");
+        let pair = |a: &str, u: &str| (a.to_owned(), u.to_owned());
+        st.note_aliases(
+            "s",
+            &[
+                pair("http://a/A-view.html", "http://a/A.html"),
+                pair("http://a/B.html", "http://a/A.html"), // B is a post of its own
+            ],
+        )
+        .expect("aliases");
+        assert_eq!(st.canonical_of("http://a/A-view.html").expect("q").as_deref(), Some("http://a/A.html"));
+        assert_eq!(st.canonical_of("http://a/B.html").expect("q"), None, "a listed post is nobody's alias");
+        // A-view is an alias: it cannot be the canonical of another, and A cannot become an alias
+        st.note_aliases(
+            "s",
+            &[pair("http://a/C.html", "http://a/A-view.html"), pair("http://a/A.html", "http://a/Z.html")],
+        )
+        .expect("aliases");
+        assert_eq!(st.canonical_of("http://a/C.html").expect("q"), None, "no chains");
+        assert_eq!(st.canonical_of("http://a/A.html").expect("q"), None, "a canonical stays one");
+        assert_eq!(st.aliases_of("http://a/A.html").expect("q"), ["http://a/A-view.html"]);
     }
 
     #[test]

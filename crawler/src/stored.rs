@@ -127,6 +127,7 @@ impl CrawlState {
             let Ok(parsed) = Url::parse(&url) else { continue };
             // another view of a post whose own page is stored: one item, under that page
             if let Some(canonical) = self.canonical_of(&url)?
+                && self.canonical_of(&canonical)?.is_none()
                 && self.page(&canonical)?.is_some()
             {
                 continue;

@@ -319,14 +319,18 @@ impl Lexicon {
     pub fn suggest(&self, letters: &str, limit: usize) -> Vec<(String, TermKind)> {
         let start = self.keys.partition_point(|k| &*k.key < letters);
         let mut found: Vec<(bool, bool, u32)> = Vec::new();
+        let mut at: HashMap<u32, usize> = HashMap::new();
         for k in self.keys[start..].iter().take(PREFIX_SCAN).take_while(|k| k.key.starts_with(letters)) {
             let whole = &*k.key == letters;
-            match found.iter_mut().find(|f| f.2 == k.term) {
-                Some(f) => {
-                    f.0 |= k.at_start;
-                    f.1 |= whole && k.at_start;
+            match at.get(&k.term) {
+                Some(&i) => {
+                    found[i].0 |= k.at_start;
+                    found[i].1 |= whole && k.at_start;
                 }
-                None => found.push((k.at_start, whole && k.at_start, k.term)),
+                None => {
+                    at.insert(k.term, found.len());
+                    found.push((k.at_start, whole && k.at_start, k.term));
+                }
             }
         }
         found.sort_by(|a, b| {

@@ -535,10 +535,18 @@ impl Catalogue {
             Some(_) => self.suggester()?,
             None => None,
         };
-        let pinyin = letters.as_deref().zip(lexicon.as_deref()).and_then(|(l, s)| s.lexicon.characters_of(l));
-        let pq = match &pinyin {
-            Some(chars) => parse(&format!("{} OR {chars}", req.q.trim())),
-            None => parse(&req.q),
+        // (only the Han characters of what the lexicon gives: a 发布机构 may hold
+        // punctuation the query language would read as operators)
+        let pinyin = letters
+            .as_deref()
+            .zip(lexicon.as_deref())
+            .and_then(|(l, s)| s.lexicon.characters_of(l))
+            .map(|c| c.chars().filter(|c| is_cjk(*c)).collect::<String>())
+            .filter(|c| !c.is_empty());
+        let pq = match (&pinyin, &letters) {
+            // the letters joined, so that `zhu fang gong ji jin` is one alternative, not five words
+            (Some(chars), Some(l)) => parse(&format!("{l} OR {chars}")),
+            _ => parse(&req.q),
         };
         let searcher = self.reader.searcher();
         // The regex runs once; the strict and the relaxed query both use it.
@@ -592,7 +600,7 @@ impl Catalogue {
         }
         // few documents, or none holding every word: was a word mistyped?
         if correct && (total < Self::DID_YOU_MEAN_BELOW || info.relaxed) && info.pinyin.is_none() {
-            info.did_you_mean = self.did_you_mean(req, if info.relaxed { 0 } else { total })?;
+            info.did_you_mean = self.did_you_mean(req, &pq.normalized, if info.relaxed { 0 } else { total })?;
         }
         let hl = Highlighter::new(&highlights);
         let mut hits = Vec::with_capacity(addrs.len());
@@ -621,8 +629,9 @@ impl Catalogue {
 
     /// The query with its wrong homophones corrected from the vocabulary,
     /// when that finds more than `found` documents under the same filters.
-    fn did_you_mean(&self, req: &SearchRequest, found: u64) -> Result<Option<String>> {
-        let q = req.q.trim();
+    fn did_you_mean(&self, req: &SearchRequest, normalized: &str, found: u64) -> Result<Option<String>> {
+        // the normalised query: already cut to MAX_QUERY_CHARS, so the work is bounded
+        let q = normalized.trim();
         // words only: operators, quotes and field scopes say the query is meant as written
         if q.is_empty() || q.contains(['"', ':', '：', '-']) || q.contains(" OR ") {
             return Ok(None);

@@ -388,6 +388,9 @@ fn pinyin_suggests_and_searches_what_its_characters_would() {
     ids.sort();
     assert_eq!(ids, ["gjj1", "gjj2"], "what 公积金 finds");
     assert_eq!(search(&cat, "zzzz").query.pinyin, None, "letters that read as nothing are searched as typed");
+    let spaced = search(&cat, "gong ji jin");
+    assert_eq!(spaced.query.pinyin.as_deref(), Some("公积金"), "syllables typed apart");
+    assert_eq!(spaced.total, 2, "one alternative, not three required words");
 }
 
 #[test]

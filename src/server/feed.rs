@@ -55,7 +55,9 @@ fn kept_pairs(p: &SearchParams) -> Vec<(&str, &str)> {
 }
 
 async fn feed(State(st): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
-    let p = SearchParams::parse(raw.as_deref());
+    let mut p = SearchParams::parse(raw.as_deref());
+    // the feed has its own order and one page: a `sort` or `page` copied from a results URL is ignored
+    p.pairs.retain(|(k, _)| k != "sort" && k != "page");
     let mut req = match p.to_request() {
         Ok(r) => r,
         Err(e) => return plain_error(e),

@@ -63,19 +63,22 @@ impl std::str::FromStr for IpNet {
             Some((a, p)) => (a, Some(p)),
             None => (s.trim(), None),
         };
-        let addr: IpAddr =
+        let written: IpAddr =
             addr.parse().map_err(|_| format!("{s:?} is not an IP address or network (e.g. 10.0.0.0/8)"))?;
-        let addr = unmap(addr);
-        let max = if addr.is_ipv4() { 32 } else { 128 };
+        // an IPv4-mapped network (::ffff:10.0.0.0/104) is the IPv4 network it maps
+        let mapped = matches!(written, IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some());
+        let max = if written.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix {
             None => max,
-            Some(p) => p
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .ok_or_else(|| format!("{s:?}: the prefix length must be 0 to {max}"))?,
+            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max && (!mapped || *p >= 96)).ok_or_else(|| {
+                if mapped {
+                    format!("{s:?}: an IPv4-mapped network's prefix length must be 96 to 128")
+                } else {
+                    format!("{s:?}: the prefix length must be 0 to {max}")
+                }
+            })?,
         };
-        Ok(IpNet { addr, prefix })
+        Ok(IpNet { addr: unmap(written), prefix: if mapped { prefix - 96 } else { prefix } })
     }
 }
 
@@ -117,7 +120,7 @@ impl TrustedProxies {
         }
         let mut client = peer;
         for entry in forwarded.iter().rev().flat_map(|v| v.rsplit(',')) {
-            let Ok(ip) = entry.trim().parse::<IpAddr>() else { break };
+            let Some(ip) = forwarded_ip(entry) else { break };
             client = ip;
             if !self.contains(ip) {
                 break;
@@ -125,6 +128,24 @@ impl TrustedProxies {
         }
         client
     }
+}
+
+/// One `X-Forwarded-For` entry as proxies write it: an address, or an
+/// address with a port (`203.0.113.9:52814`, `[2001:db8::1]:443`).
+/// `unknown`, obfuscated names and anything else are no address.
+fn forwarded_ip(entry: &str) -> Option<IpAddr> {
+    let e = entry.trim();
+    if let Ok(ip) = e.parse() {
+        return Some(ip);
+    }
+    if let Some(rest) = e.strip_prefix('[') {
+        return rest.split_once(']')?.0.parse().ok();
+    }
+    let (host, port) = e.rsplit_once(':')?;
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    host.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4)
 }
 
 fn unmap(ip: IpAddr) -> IpAddr {
@@ -329,6 +350,10 @@ mod tests {
         assert_eq!(client(nets.clone(), "127.0.0.1", &["198.51.100.4", "10.1.2.3"]), ip("198.51.100.4"), "two headers");
         assert_eq!(client(nets.clone(), "127.0.0.2", &xff), ip("127.0.0.2"), "only the named address");
         assert_eq!(client(nets, "127.0.0.1", &["garbage, 10.1.2.3"]), ip("10.1.2.3"), "stops at what is no address");
+        // proxies that write ports
+        assert_eq!(client(lo(), "127.0.0.1", &["203.0.113.9:52814"]), ip("203.0.113.9"));
+        assert_eq!(client(lo(), "127.0.0.1", &["[2001:db8::1]:443"]), ip("2001:db8::1"));
+        assert_eq!(client(lo(), "127.0.0.1", &["unknown"]), ip("127.0.0.1"), "no address: the peer");
     }
 
     #[test]
@@ -340,6 +365,9 @@ mod tests {
         let all: IpNet = "0.0.0.0/0".parse().unwrap();
         assert!(all.contains(ip("198.51.100.4")));
         assert!("::ffff:10.0.0.1".parse::<IpNet>().unwrap().contains(ip("10.0.0.1")));
+        let mapped: IpNet = "::ffff:10.0.0.0/104".parse().unwrap();
+        assert!(mapped.contains(ip("10.9.8.7")) && !mapped.contains(ip("11.0.0.1")), "the IPv4 network it maps");
+        assert!("::ffff:10.0.0.0/64".parse::<IpNet>().unwrap_err().contains("96 to 128"));
         assert!("10.0.0.0/33".parse::<IpNet>().unwrap_err().contains("0 to 32"));
         assert!("proxy.local".parse::<IpNet>().unwrap_err().contains("\"proxy.local\""));
     }

@@ -205,8 +205,9 @@ pub(super) fn inline_value(rest: &str) -> String {
 /// the element holds little else.
 fn split_label(node: NodeRef<'_>) -> Option<(NodeRef<'_>, String)> {
     let owner = node.parent().filter(|p| p.value().is_element())?;
-    let first = owner.descendants().find(|n| n.value().as_text().is_some_and(|t| !t.trim().is_empty()))?;
-    if first.id() != node.id() || !owner.children().any(|c| c.value().is_element()) {
+    // bounded: a label is a few characters and tags (crafted pages may hold millions)
+    let first = owner.descendants().take(64).find(|n| n.value().as_text().is_some_and(|t| !t.trim().is_empty()))?;
+    if first.id() != node.id() || !owner.children().take(64).any(|c| c.value().is_element()) {
         return None;
     }
     let text: String = ElementRef::wrap(owner)?.text().take(20).collect();

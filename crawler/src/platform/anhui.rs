@@ -174,7 +174,8 @@ impl Column {
 /// One answer: the fragment's detail links. A whole HTML page (an error
 /// page, a WAF challenge) is not a fragment.
 pub fn parse_answer(body: &str, base: &Url) -> Result<ListPage, ListProblem> {
-    let head = body.trim_start().get(..200).unwrap_or(body.trim_start()).to_ascii_lowercase();
+    let start = body.trim_start();
+    let head: String = start.chars().take(200).collect::<String>().to_ascii_lowercase();
     if head.starts_with("<!doctype") || head.contains("<html") {
         return Err(ListProblem::Html { expected: "a list fragment" });
     }

@@ -341,6 +341,9 @@ fn strip_query(url: &Url) -> Url {
 pub struct FeedStart {
     pub url: Url,
     pub path: Vec<String>,
+    /// The first records of this list that the page itself carries (Hanweb
+    /// embeds them in the column page), listed before the list's page 1.
+    pub embedded: Vec<super::ListedItem>,
 }
 
 /// The lists of a recognised platform page, each as its first feed page.
@@ -350,39 +353,40 @@ pub struct FeedStart {
 /// under the column page's own column.
 pub fn feeds_of(platform: &Platform) -> Vec<FeedStart> {
     match platform {
-        Platform::Gkmlpt(site) => {
-            site.lists().map(|n| FeedStart { url: site.list_url(n.id, 1), path: n.path.clone() }).collect()
-        }
+        Platform::Gkmlpt(site) => site
+            .lists()
+            .map(|n| FeedStart { url: site.list_url(n.id, 1), path: n.path.clone(), embedded: Vec::new() })
+            .collect(),
         Platform::HanwebColumn(columns) => columns
             .iter()
             .filter_map(|c| {
                 let proxy = c.proxies().into_iter().next()?;
-                Some(FeedStart { url: c.page_request(&proxy, 1).url, path: Vec::new() })
+                Some(FeedStart {
+                    url: c.page_request(&proxy, 1).url,
+                    path: Vec::new(),
+                    embedded: c.embedded.items.clone(),
+                })
             })
             .collect(),
         Platform::Jpaas(unit) => {
-            vec![FeedStart { url: unit.request(1, jpaas::DEFAULT_PAGE_SIZE, jpaas::PARSE_TYPES[0]), path: Vec::new() }]
+            vec![FeedStart {
+                url: unit.request(1, jpaas::DEFAULT_PAGE_SIZE, jpaas::PARSE_TYPES[0]),
+                path: Vec::new(),
+                embedded: Vec::new(),
+            }]
         }
         Platform::GovcnLibrary(endpoint) => govcn::LIBRARIES
             .iter()
             .map(|(t, name)| FeedStart {
                 url: govcn::library_url(endpoint, t, 1, govcn::PAGE_SIZE),
                 path: vec![(*name).to_owned()],
+                embedded: Vec::new(),
             })
             .collect(),
         Platform::AnhuiColumn(c) => {
             let path = if c.name.is_empty() { Vec::new() } else { vec![c.name.clone()] };
-            vec![FeedStart { url: c.page_url(1), path }]
+            vec![FeedStart { url: c.page_url(1), path, embedded: Vec::new() }]
         }
-    }
-}
-
-/// The items a platform page already carries (Hanweb embeds the first
-/// records of each list in the column page).
-pub fn embedded_of(platform: &Platform) -> Vec<super::ListedItem> {
-    match platform {
-        Platform::HanwebColumn(columns) => columns.iter().flat_map(|c| c.embedded.items.iter().cloned()).collect(),
-        Platform::Gkmlpt(_) | Platform::Jpaas(_) | Platform::GovcnLibrary(_) | Platform::AnhuiColumn(_) => Vec::new(),
     }
 }
 
@@ -492,6 +496,31 @@ mod tests {
             let u = url(&format!("http://a.gov.cn/module/web/jpage/dataproxy.jsp?{q}"));
             assert_eq!(Feed::of(&u), None, "{q}");
         }
+    }
+
+    #[test]
+    fn each_hanweb_list_starts_with_its_own_embedded_records() {
+        let block = |unit: &str, col: &str, art: &str| {
+            format!(
+                r#"<div id="{unit}"><script type="text/xml"><datastore><recordset><record><![CDATA[<li><a href="/art/2024/1/1/art_{col}_{art}.html" title="第{art}号">第{art}号</a></li>]]></record></recordset></datastore></script></div>
+<script>var param_{unit} = {{col:1, appid:1, webid:'1', path:'/', columnid:'{col}', unitid:'{unit}', webname:'测试', permissiontype:0}};</script>"#
+            )
+        };
+        let html = format!("{}{}", block("u1", "11", "1"), block("u2", "22", "2"));
+        let page = url("http://www.x.gov.cn/col/col11/index.html");
+        let Some(platform @ Platform::HanwebColumn(_)) = super::super::detect(&html, &page) else {
+            panic!("not Hanweb")
+        };
+        let starts = feeds_of(&platform);
+        assert_eq!(starts.len(), 2);
+        let own: Vec<Vec<&str>> = starts.iter().map(|s| s.embedded.iter().map(|i| i.url.as_str()).collect()).collect();
+        assert_eq!(
+            own,
+            [
+                vec!["http://www.x.gov.cn/art/2024/1/1/art_11_1.html"],
+                vec!["http://www.x.gov.cn/art/2024/1/1/art_22_2.html"]
+            ]
+        );
     }
 
     #[test]
