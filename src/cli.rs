@@ -70,6 +70,25 @@ pub enum Command {
     Gen(GenArgs),
     /// Audit proactive-disclosure coverage; exits 2 when there are findings.
     Audit(AuditArgs),
+    /// Table 三 of the annual report (applications received and handled) from the application register.
+    ///
+    /// The register is a CSV file with the Chinese headers 申请编号, 收到日期, 申请人类型,
+    /// 申请内容, 办理结果, 答复日期, 是否延期; a file with a bad cell is refused whole,
+    /// each bad cell named by line and column.
+    Report(ReportArgs),
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// The report's year.
+    #[arg(long)]
+    pub year: i32,
+    /// The application register (CSV, UTF-8).
+    #[arg(long)]
+    pub register: PathBuf,
+    /// Print JSON instead of Markdown.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]

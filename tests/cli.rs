@@ -300,3 +300,24 @@ fn the_readme_command_table_names_every_command_and_flag() {
     missing.dedup();
     assert!(missing.is_empty(), "README's command table lacks: {missing:?}");
 }
+
+#[test]
+fn report_prints_table_three_of_a_register_and_refuses_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let register = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("index/tests/fixtures/register-2020.csv");
+    let out = govsearch(dir.path()).args(["report", "--year", "2020", "--register"]).arg(&register).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("| 一、本年新收政府信息公开申请数量 | 112 | 3 | 1 | 0 | 1 | 0 | 117 |"), "{md}");
+    assert!(md.contains("| 四、结转下年度继续办理 | 7 | 0 | 0 | 0 | 1 | 0 | 8 |"), "{md}");
+    assert!(md.contains("本年新收 117 + 上年结转 0 = 办理结果总计 109 + 结转下年度 8：相符。"), "{md}");
+    assert!(md.contains("超过法定答复期限") && md.contains("2020-006"), "{md}");
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "申请编号,收到日期,申请人类型,办理结果,答复日期\nA1,2020-02-30,自然人,予以公开,2020-03-01\n")
+        .unwrap();
+    let out = govsearch(dir.path()).args(["report", "--year", "2020", "--register"]).arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2, column 收到日期") && err.contains("\"2020-02-30\""), "{err}");
+}

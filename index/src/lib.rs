@@ -18,6 +18,7 @@
 
 pub mod analysis;
 mod any_of;
+pub mod applications;
 pub mod audit;
 mod balance;
 mod catalogue;

@@ -170,3 +170,47 @@ fn whole_audit_is_unchanged() {
         ]
     );
 }
+
+/// The application register of the department whose 2020 report started this
+/// project: 117 applications (112 from citizens, 5 from legal persons), 25
+/// disclosed in whole or in part, 13 refused, 56 not available, 11 not
+/// processed, 4 handled otherwise, 8 carried over — every cell of table 三.
+#[test]
+fn table_three_of_the_2020_register_is_the_published_one() {
+    use govsearch_index::applications::{Applicant, Outcome, parse_register, table_three};
+    use govsearch_index::audit::Calendar;
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/register-2020.csv")).unwrap();
+    let apps = parse_register(&text).unwrap();
+    let t = table_three(&apps, 2020, &Calendar::default_calendar());
+    assert_eq!(t.received.total(), 117);
+    assert_eq!(t.received.0[Applicant::Natural as usize], 112);
+    assert_eq!(t.received.total() - t.received.0[Applicant::Natural as usize], 5);
+    assert_eq!(t.received.0, [112, 3, 1, 0, 1, 0], "自然人, 商业企业, 科研机构, 社会公益组织, 法律服务机构, 其他");
+    assert_eq!(t.carried_in.total(), 0);
+    let group = |name: &str| -> u32 {
+        t.outcomes.iter().filter(|(o, _)| o.group().contains(name)).map(|(_, c)| c.total()).sum()
+    };
+    assert_eq!(group("予以公开") + group("部分公开"), 25);
+    assert_eq!((group("不予公开"), group("无法提供"), group("不予处理"), group("其他处理")), (13, 56, 11, 4));
+    assert_eq!(t.handled.total(), 109);
+    assert_eq!(t.carried_out.total(), 8);
+    assert!(t.balances(), "本年新收 + 上年结转 = 办理结果总计 + 结转下年度");
+    let row = |code: &str| t.outcomes.iter().find(|(o, _)| o.code() == code).map(|(_, c)| c.0).unwrap();
+    assert_eq!(row("disclosed"), [16, 2, 0, 0, 0, 0]);
+    assert_eq!(row("partly"), [6, 0, 1, 0, 0, 0]);
+    assert_eq!(row("unavailable-not-held"), [48, 0, 0, 0, 0, 0]);
+    assert_eq!(row("refused-third-party"), [2, 1, 0, 0, 0, 0]);
+    assert_eq!(row("refused-enforcement"), [0; 6], "a row with nothing is still a row");
+    assert_eq!(t.outcomes.len(), Outcome::all().count());
+    // three replies later than 20 working days; the extended one within its 40 is not late
+    let late: Vec<&str> = t.late.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(late, ["2020-006", "2020-041", "2020-078"]);
+    // 2021 starts with the 8 carried over: 5 answered in January, 3 still open
+    let next = table_three(&apps, 2021, &Calendar::default_calendar());
+    assert_eq!(
+        (next.carried_in.total(), next.received.total(), next.handled.total(), next.carried_out.total()),
+        (8, 1, 6, 3)
+    );
+    assert!(next.balances());
+}

@@ -24,6 +24,7 @@ pub mod generate;
 pub mod import;
 pub mod index;
 pub mod probe;
+pub mod report;
 pub mod search;
 pub mod serve;
 pub mod tally;
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(a) => bench::run(a, &ctx),
         Command::Gen(a) => generate::run(a, &ctx),
         Command::Audit(a) => audit::run(a, &ctx),
+        Command::Report(a) => report::run(a, &ctx),
     }
 }
 
