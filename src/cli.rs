@@ -70,11 +70,11 @@ pub enum Command {
     Gen(GenArgs),
     /// Audit proactive-disclosure coverage; exits 2 when there are findings.
     Audit(AuditArgs),
-    /// Table 三 of the annual report (applications received and handled) from the application register.
+    /// Sections 二 (from the catalogue), 三 and 四 of the annual report, from the application register.
     ///
     /// The register is a CSV file with the Chinese headers 申请编号, 收到日期, 申请人类型,
-    /// 申请内容, 办理结果, 答复日期, 是否延期; a file with a bad cell is refused whole,
-    /// each bad cell named by line and column.
+    /// 申请内容, 办理结果, 答复日期, 是否延期, 行政复议, 行政诉讼; a file with a bad cell is
+    /// refused whole, each bad cell named by line and column.
     Report(ReportArgs),
 }
 

@@ -312,6 +312,23 @@ fn report_prints_table_three_of_a_register_and_refuses_a_bad_one() {
     assert!(md.contains("| 四、结转下年度继续办理 | 7 | 0 | 0 | 0 | 1 | 0 | 8 |"), "{md}");
     assert!(md.contains("本年新收 117 + 上年结转 0 = 办理结果总计 109 + 结转下年度 8：相符。"), "{md}");
     assert!(md.contains("超过法定答复期限") && md.contains("2020-006"), "{md}");
+    assert!(md.contains("| 行政复议 | 0 | 0 | 0 | 0 | 0 |"), "table 四, no cases in the fixture: {md}");
+    assert!(!md.contains("表二"), "no catalogue in this data folder: no table 二");
+
+    // with a catalogue in the data folder, section 二's first table too
+    let file = dir.path().join("docs.jsonl");
+    std::fs::write(
+        &file,
+        r#"{"id":"x:1","title":"关于规范性文件管理的通知","doc_number":"粤公规〔2020〕3号","publisher":"广东省公安厅","category":"规范性文件","issued_date":"2020-01-02","published_date":"2020-01-05","validity":"有效","body":"为加强规范性文件管理……","source":"test"}"#,
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let out = govsearch(&data).arg("import").arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = govsearch(&data).args(["report", "--year", "2020", "--register"]).arg(&register).output().unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("| 行政规范性文件 | 1 | 0 | 1 |"), "{md}");
+    assert!(md.contains("三、收到和处理政府信息公开申请情况"), "{md}");
 
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "申请编号,收到日期,申请人类型,办理结果,答复日期\nA1,2020-02-30,自然人,予以公开,2020-03-01\n")

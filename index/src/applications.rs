@@ -13,6 +13,8 @@
 //! | 办理结果 | with 答复日期 | the national format's wording, `不予公开-属于国家秘密` style for a reason, or its code ([`Outcome`]) |
 //! | 答复日期 | with 办理结果 | `YYYY-MM-DD`, not before 收到日期; empty while the application is open |
 //! | 是否延期 | no | 是 / 否 (article 33's extension to 40 working days) |
+//! | 行政复议 | no | the review's result: 维持, 纠正, 其他, 尚未审结 (empty: none) |
+//! | 行政诉讼 | no | the lawsuit's result, the same words; with 行政复议 filled it is 复议后起诉 |
 //!
 //! A file is taken whole or not at all: every bad cell is named by line and
 //! column. [`table_three`] counts one year: 本年新收 (received in the year),
@@ -21,6 +23,8 @@
 //! open when it ended), so that 本年新收 + 上年结转 = 办理结果总计 + 结转下年度
 //! holds by construction — and is checked. Replies later than 20 working days
 //! (40 when extended, the official holiday calendar) are listed.
+//! [`table_four`] counts the reviews and lawsuits (section 四) of the
+//! applications answered in the year.
 
 use std::collections::HashSet;
 
@@ -161,6 +165,42 @@ impl Outcome {
     }
 }
 
+/// The result of an administrative review or lawsuit: the columns of table 四.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaseResult {
+    Upheld,
+    Corrected,
+    Other,
+    Pending,
+}
+
+impl CaseResult {
+    pub const ALL: [CaseResult; 4] =
+        [CaseResult::Upheld, CaseResult::Corrected, CaseResult::Other, CaseResult::Pending];
+
+    /// The column heading of the national format.
+    pub fn label(self) -> &'static str {
+        match self {
+            CaseResult::Upheld => "结果维持",
+            CaseResult::Corrected => "结果纠正",
+            CaseResult::Other => "其他结果",
+            CaseResult::Pending => "尚未审结",
+        }
+    }
+
+    /// A register cell: the heading or its short form (维持, 纠正, 其他, 未审结).
+    pub fn parse(s: &str) -> Option<CaseResult> {
+        match s.trim() {
+            "结果维持" | "维持" => Some(CaseResult::Upheld),
+            "结果纠正" | "纠正" => Some(CaseResult::Corrected),
+            "其他结果" | "其他" => Some(CaseResult::Other),
+            "尚未审结" | "未审结" | "审理中" => Some(CaseResult::Pending),
+            _ => None,
+        }
+    }
+}
+
 /// One row of the register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Application {
@@ -173,6 +213,10 @@ pub struct Application {
     /// 答复日期, `YYYY-MM-DD`, or "" while open.
     pub answered: String,
     pub extended: bool,
+    /// 行政复议 of the reply, if any.
+    pub review: Option<CaseResult>,
+    /// 行政诉讼 over it, if any.
+    pub lawsuit: Option<CaseResult>,
     /// Its line in the file (1 is the header).
     pub line: usize,
 }
@@ -320,6 +364,21 @@ pub fn parse_register(text: &str) -> Result<Vec<Application>, Vec<RowError>> {
                 false
             }
         };
+        let mut case = |column: &str, c: Option<usize>| -> Option<CaseResult> {
+            let text = cell(c);
+            if text.is_empty() {
+                return None;
+            }
+            let r = CaseResult::parse(text);
+            if r.is_none() {
+                errors.push(err(line, column, format!("{text:?} is not one of 维持, 纠正, 其他, 尚未审结")));
+            } else if answered.is_empty() {
+                errors.push(err(line, column, "a review or lawsuit of an application not answered yet".into()));
+            }
+            r
+        };
+        let review = case("行政复议", col("行政复议"));
+        let lawsuit = case("行政诉讼", col("行政诉讼"));
         if let Some(applicant) = applicant {
             out.push(Application {
                 id: id.to_owned(),
@@ -328,6 +387,8 @@ pub fn parse_register(text: &str) -> Result<Vec<Application>, Vec<RowError>> {
                 outcome,
                 answered: answered.to_owned(),
                 extended,
+                review,
+                lawsuit,
                 line,
             });
         }
@@ -427,6 +488,38 @@ pub fn table_three(apps: &[Application], year: i32, calendar: &Calendar) -> Tabl
     t
 }
 
+/// Table 四 of one year: the reviews and lawsuits of the applications
+/// answered in it, by result (结果维持, 结果纠正, 其他结果, 尚未审结) and in total.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TableFour {
+    pub year: i32,
+    /// 行政复议
+    pub review: [u32; 5],
+    /// 行政诉讼 未经复议直接起诉
+    pub lawsuit_direct: [u32; 5],
+    /// 行政诉讼 复议后起诉
+    pub lawsuit_after_review: [u32; 5],
+}
+
+/// Table 四 of `year`: each case counts in the year of the reply it challenges.
+pub fn table_four(apps: &[Application], year: i32) -> TableFour {
+    let prefix = format!("{year:04}-");
+    let mut t = TableFour { year, ..Default::default() };
+    let count = |row: &mut [u32; 5], r: CaseResult| {
+        row[r as usize] += 1;
+        row[4] += 1;
+    };
+    for a in apps.iter().filter(|a| a.answered.starts_with(&prefix)) {
+        if let Some(r) = a.review {
+            count(&mut t.review, r);
+        }
+        if let Some(r) = a.lawsuit {
+            count(if a.review.is_some() { &mut t.lawsuit_after_review } else { &mut t.lawsuit_direct }, r);
+        }
+    }
+    t
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -501,5 +594,23 @@ mod tests {
         assert_eq!(t.late.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), ["new"]);
         let next = table_three(&apps, 2021, &Calendar::default_calendar());
         assert_eq!((next.carried_in.total(), next.received.total(), next.handled.total()), (2, 1, 2));
+    }
+
+    #[test]
+    fn reviews_and_lawsuits_fill_table_four() {
+        let csv = "申请编号,收到日期,申请人类型,办理结果,答复日期,行政复议,行政诉讼\n\
+                   A,2020-01-02,自然人,不予公开-属于国家秘密,2020-01-10,维持,\n\
+                   B,2020-01-02,自然人,无法提供-本机关不掌握相关政府信息,2020-01-10,纠正,尚未审结\n\
+                   C,2020-01-02,商业企业,予以公开,2020-01-10,,其他结果\n\
+                   D,2019-12-02,自然人,予以公开,2019-12-10,尚未审结,\n";
+        let apps = parse_register(csv).unwrap();
+        let t = table_four(&apps, 2020);
+        assert_eq!(t.review, [1, 1, 0, 0, 2]);
+        assert_eq!(t.lawsuit_after_review, [0, 0, 0, 1, 1]);
+        assert_eq!(t.lawsuit_direct, [0, 0, 1, 0, 1]);
+        assert_eq!(table_four(&apps, 2019).review, [0, 0, 0, 1, 1], "in the year of the reply");
+        let bad = parse_register("申请编号,收到日期,申请人类型,办理结果,答复日期,行政复议\nA,2020-01-02,自然人,,,维持\nB,2020-01-02,自然人,予以公开,2020-01-03,驳回\n").unwrap_err();
+        let at: Vec<(usize, &str)> = bad.iter().map(|e| (e.line, e.column.as_str())).collect();
+        assert_eq!(at, [(2, "行政复议"), (3, "行政复议")]);
     }
 }

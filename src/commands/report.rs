@@ -4,13 +4,17 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use govsearch_index::applications::{Applicant, Counts, TableThree, parse_register, table_three};
+use govsearch_index::Catalogue;
+use govsearch_index::applications::{
+    Applicant, CaseResult, Counts, TableFour, TableThree, parse_register, table_four, table_three,
+};
 use govsearch_index::audit::Calendar;
+use govsearch_index::tally::{GroupBy, Period, TallyQuery};
 
 use super::Ctx;
 use crate::cli::ReportArgs;
 
-pub fn run(a: ReportArgs, _ctx: &Ctx) -> Result<ExitCode> {
+pub fn run(a: ReportArgs, ctx: &Ctx) -> Result<ExitCode> {
     let text = std::fs::read_to_string(&a.register)
         .with_context(|| format!("reading the application register {}", a.register.display()))?;
     let apps = match parse_register(&text) {
@@ -23,12 +27,51 @@ pub fn run(a: ReportArgs, _ctx: &Ctx) -> Result<ExitCode> {
         }
     };
     let t = table_three(&apps, a.year, &Calendar::default_calendar());
+    let four = table_four(&apps, a.year);
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&t)?);
-    } else {
-        print!("{}", markdown(&t));
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "三": t, "四": four }))?);
+        return Ok(ExitCode::SUCCESS);
     }
+    // section 二 from the catalogue, when the data folder has one
+    if ctx.data.index_dir().join("meta.json").exists() {
+        let cat = Catalogue::open(&ctx.data.index_dir())?;
+        let query = TallyQuery {
+            period: Period::Year(a.year),
+            sites: Vec::new(),
+            publisher: None,
+            group_by: GroupBy::Category,
+        };
+        let tally = super::tally::tally(&cat, &query, false, None)?;
+        if let Some(at) = tally.find("## 表二") {
+            print!("{}\n", &tally[at..]);
+        }
+    }
+    print!("{}", markdown(&t));
+    print!("\n{}", markdown_four(&four));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Table 四 in the national layout.
+pub fn markdown_four(t: &TableFour) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# {} 年 四、政府信息公开行政复议、行政诉讼情况
+",
+        t.year
+    );
+    let heads: Vec<&str> = CaseResult::ALL.iter().map(|c| c.label()).chain(["总计"]).collect();
+    let _ = writeln!(out, "| | {} |", heads.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---:|".repeat(heads.len()));
+    for (label, row) in [
+        ("行政复议", &t.review),
+        ("行政诉讼 未经复议直接起诉", &t.lawsuit_direct),
+        ("行政诉讼 复议后起诉", &t.lawsuit_after_review),
+    ] {
+        let cells: Vec<String> = row.iter().map(u32::to_string).collect();
+        let _ = writeln!(out, "| {label} | {} |", cells.join(" | "));
+    }
+    out
 }
 
 /// Table 三 in the national layout, with the balance check and the late replies.
