@@ -43,7 +43,7 @@ pub fn run(a: ReportArgs, ctx: &Ctx) -> Result<ExitCode> {
         };
         let tally = super::tally::tally(&cat, &query, false, None)?;
         if let Some(at) = tally.find("## 表二") {
-            print!("{}\n", &tally[at..]);
+            println!("{}", &tally[at..]);
         }
     }
     print!("{}", markdown(&t));
