@@ -89,6 +89,9 @@ pub struct ReportArgs {
     /// Print JSON instead of Markdown.
     #[arg(long)]
     pub json: bool,
+    /// Also write the report as a Word document (A4, the national layout; opens in Word and WPS).
+    #[arg(long)]
+    pub docx: Option<PathBuf>,
 }
 
 #[derive(Args)]

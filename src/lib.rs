@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod data;
 pub mod demo_site;
+pub mod docx;
 pub mod eval;
 pub mod metrics;
 pub mod pipeline;

@@ -330,6 +330,55 @@ fn report_prints_table_three_of_a_register_and_refuses_a_bad_one() {
     assert!(md.contains("| 行政规范性文件 | 1 | 0 | 1 |"), "{md}");
     assert!(md.contains("三、收到和处理政府信息公开申请情况"), "{md}");
 
+    // the Word document, read back cell by cell
+    let docx = dir.path().join("report.docx");
+    let out = govsearch(&data)
+        .args(["report", "--year", "2020", "--register"])
+        .arg(&register)
+        .arg("--docx")
+        .arg(&docx)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&docx).unwrap()).unwrap();
+    let mut part = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let (document, styles) = (part("word/document.xml"), part("word/styles.xml"));
+    assert!(styles.contains(r#"w:eastAsia="宋体""#) && styles.contains(r#"w:eastAsia="黑体""#), "Chinese fonts named");
+    let xml = roxmltree::Document::parse(&document).unwrap();
+    let w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+    let size = xml.descendants().find(|n| n.has_tag_name((w, "pgSz"))).unwrap();
+    assert_eq!((size.attribute((w, "w")), size.attribute((w, "h"))), (Some("11906"), Some("16838")), "A4");
+    let tables: Vec<Vec<Vec<String>>> = xml
+        .descendants()
+        .filter(|n| n.has_tag_name((w, "tbl")))
+        .map(|t| {
+            t.children()
+                .filter(|r| r.has_tag_name((w, "tr")))
+                .map(|r| {
+                    r.children()
+                        .filter(|c| c.has_tag_name((w, "tc")))
+                        .map(|c| {
+                            c.descendants().filter(|x| x.has_tag_name((w, "t"))).filter_map(|x| x.text()).collect()
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(tables.len(), 3, "二, 三, 四");
+    assert_eq!(tables[0][2], ["行政规范性文件", "1", "0", "1"]);
+    let row = |label: &str| tables[1].iter().find(|r| r[0] == label).cloned().unwrap_or_default();
+    assert_eq!(row("一、本年新收政府信息公开申请数量")[1..], ["112", "3", "1", "0", "1", "0", "117"]);
+    assert_eq!(row("　1.本机关不掌握相关政府信息")[1..], ["48", "0", "0", "0", "0", "0", "48"]);
+    assert_eq!(row("三、本年度办理结果 （七）总计")[1..], ["105", "3", "1", "0", "0", "0", "109"]);
+    assert_eq!(row("四、结转下年度继续办理")[8 - 1], "8");
+    assert_eq!(tables[1].len(), 30, "heading, 本年新收, 上年结转, 21 outcomes, 4 group headings, 总计, 结转下年度");
+    assert_eq!(tables[2][1], ["行政复议", "0", "0", "0", "0", "0"]);
+
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "申请编号,收到日期,申请人类型,办理结果,答复日期\nA1,2020-02-30,自然人,予以公开,2020-03-01\n")
         .unwrap();

@@ -1,4 +1,5 @@
-//! `govsearch report`: table 三 of the annual report from the application register.
+//! `govsearch report`: sections 二 (from the catalogue), 三 and 四 of the
+//! annual report, from the application register; Markdown, JSON or DOCX.
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -11,8 +12,9 @@ use govsearch_index::applications::{
 use govsearch_index::audit::Calendar;
 use govsearch_index::tally::{GroupBy, Period, TallyQuery};
 
-use super::Ctx;
+use super::{Ctx, report_error, write_file};
 use crate::cli::ReportArgs;
+use crate::docx::Docx;
 
 pub fn run(a: ReportArgs, ctx: &Ctx) -> Result<ExitCode> {
     let text = std::fs::read_to_string(&a.register)
@@ -26,85 +28,106 @@ pub fn run(a: ReportArgs, ctx: &Ctx) -> Result<ExitCode> {
             anyhow::bail!("{}: {} bad cells; nothing was read from it", a.register.display(), errors.len());
         }
     };
-    let t = table_three(&apps, a.year, &Calendar::default_calendar());
+    let three = table_three(&apps, a.year, &Calendar::default_calendar());
     let four = table_four(&apps, a.year);
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "三": t, "四": four }))?);
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "三": three, "四": four }))?);
         return Ok(ExitCode::SUCCESS);
     }
-    // section 二 from the catalogue, when the data folder has one
-    if ctx.data.index_dir().join("meta.json").exists() {
-        let cat = Catalogue::open(&ctx.data.index_dir())?;
-        let query = TallyQuery {
-            period: Period::Year(a.year),
-            sites: Vec::new(),
-            publisher: None,
-            group_by: GroupBy::Category,
-        };
-        let tally = super::tally::tally(&cat, &query, false, None)?;
-        if let Some(at) = tally.find("## 表二") {
-            println!("{}", &tally[at..]);
-        }
+    let two = section_two(ctx, a.year)?;
+    if let Some(path) = &a.docx {
+        let bytes =
+            docx(a.year, two.as_deref(), &three, &four).map_err(|e| anyhow::anyhow!("writing the DOCX: {e}"))?;
+        write_file(path, bytes)?;
     }
-    print!("{}", markdown(&t));
-    print!("\n{}", markdown_four(&four));
+    if let Some(rows) = &two {
+        println!("{}", markdown_table(&format!("{} 年 二、主动公开政府信息情况", a.year), rows));
+    }
+    print!("{}", markdown_table(&format!("{} 年 三、收到和处理政府信息公开申请情况", a.year), &three_rows(&three)));
+    print!("\n{}", balance_line(&three));
+    print!("\n{}", markdown_table(&format!("{} 年 四、政府信息公开行政复议、行政诉讼情况", a.year), &four_rows(&four)));
     Ok(ExitCode::SUCCESS)
 }
 
-/// Table 四 in the national layout.
-pub fn markdown_four(t: &TableFour) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# {} 年 四、政府信息公开行政复议、行政诉讼情况
-",
-        t.year
-    );
-    let heads: Vec<&str> = CaseResult::ALL.iter().map(|c| c.label()).chain(["总计"]).collect();
-    let _ = writeln!(out, "| | {} |", heads.join(" | "));
-    let _ = writeln!(out, "|---|{}", "---:|".repeat(heads.len()));
+/// Section 二's first table, from the catalogue, when the data folder has one.
+fn section_two(ctx: &Ctx, year: i32) -> Result<Option<Vec<Vec<String>>>> {
+    if !ctx.data.index_dir().join("meta.json").exists() {
+        return Ok(None);
+    }
+    let cat = Catalogue::open(&ctx.data.index_dir())?;
+    let docs = cat.records().map_err(report_error)?;
+    let query =
+        TallyQuery { period: Period::Year(year), sites: Vec::new(), publisher: None, group_by: GroupBy::Category };
+    let ans = govsearch_index::tally::answer(&docs, &query, &govsearch_index::dates::today()).map_err(report_error)?;
+    let (Some(r), Some(n)) = (&ans.rules, &ans.normative) else { return Ok(None) };
+    let row = |name: &str, i: &govsearch_index::tally::InstrumentRow| {
+        vec![name.to_owned(), i.issued.len().to_string(), i.abolished.len().to_string(), i.in_force.len().to_string()]
+    };
+    Ok(Some(vec![
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"].map(str::to_owned).to_vec(),
+        row("规章", r),
+        row("行政规范性文件", n),
+    ]))
+}
+
+/// Table 三 as rows, in the national layout: a heading row, then one row
+/// per line of the format (group headings without numbers).
+pub fn three_rows(t: &TableThree) -> Vec<Vec<String>> {
+    let mut rows = vec![
+        std::iter::once(String::new())
+            .chain(Applicant::ALL.iter().map(|a| a.label().to_owned()))
+            .chain(["总计".to_owned()])
+            .collect::<Vec<_>>(),
+    ];
+    let counts = |label: &str, c: &Counts| -> Vec<String> {
+        std::iter::once(label.to_owned()).chain(c.0.iter().map(u32::to_string)).chain([c.total().to_string()]).collect()
+    };
+    rows.push(counts("一、本年新收政府信息公开申请数量", &t.received));
+    rows.push(counts("二、上年结转政府信息公开申请数量", &t.carried_in));
+    let mut group = "";
+    for (o, c) in &t.outcomes {
+        if o.reason().is_empty() {
+            rows.push(counts(&format!("三、本年度办理结果 {}", o.group()), c));
+            continue;
+        }
+        if o.group() != group {
+            group = o.group();
+            let mut heading = vec![format!("三、本年度办理结果 {group}")];
+            heading.extend(std::iter::repeat_n(String::new(), 7));
+            rows.push(heading);
+        }
+        rows.push(counts(&format!("　{}", o.reason()), c));
+    }
+    rows.push(counts("三、本年度办理结果 （七）总计", &t.handled));
+    rows.push(counts("四、结转下年度继续办理", &t.carried_out));
+    rows
+}
+
+/// Table 四 as rows.
+pub fn four_rows(t: &TableFour) -> Vec<Vec<String>> {
+    let mut rows = vec![
+        std::iter::once(String::new())
+            .chain(CaseResult::ALL.iter().map(|c| c.label().to_owned()))
+            .chain(["总计".to_owned()])
+            .collect(),
+    ];
     for (label, row) in [
         ("行政复议", &t.review),
         ("行政诉讼 未经复议直接起诉", &t.lawsuit_direct),
         ("行政诉讼 复议后起诉", &t.lawsuit_after_review),
     ] {
-        let cells: Vec<String> = row.iter().map(u32::to_string).collect();
-        let _ = writeln!(out, "| {label} | {} |", cells.join(" | "));
+        rows.push(std::iter::once(label.to_owned()).chain(row.iter().map(u32::to_string)).collect());
     }
-    out
+    rows
 }
 
-/// Table 三 in the national layout, with the balance check and the late replies.
-pub fn markdown(t: &TableThree) -> String {
+/// The balance the format implies, and the late replies.
+pub fn balance_line(t: &TableThree) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {} 年 三、收到和处理政府信息公开申请情况\n", t.year);
-    let heads: Vec<&str> = Applicant::ALL.iter().map(|a| a.label()).collect();
-    let _ = writeln!(out, "| | {} | 总计 |", heads.join(" | "));
-    let _ = writeln!(out, "|---|{}---:|", "---:|".repeat(heads.len()));
-    let row = |out: &mut String, label: &str, c: &Counts| {
-        let cells: Vec<String> = c.0.iter().map(u32::to_string).collect();
-        let _ = writeln!(out, "| {label} | {} | {} |", cells.join(" | "), c.total());
-    };
-    row(&mut out, "一、本年新收政府信息公开申请数量", &t.received);
-    row(&mut out, "二、上年结转政府信息公开申请数量", &t.carried_in);
-    let mut group = "";
-    for (o, c) in &t.outcomes {
-        if o.reason().is_empty() {
-            row(&mut out, &format!("三、本年度办理结果 {}", o.group()), c);
-            continue;
-        }
-        if o.group() != group {
-            group = o.group();
-            let _ = writeln!(out, "| 三、本年度办理结果 {group} | | | | | | | |");
-        }
-        row(&mut out, &format!("　{}", o.reason()), c);
-    }
-    row(&mut out, "三、本年度办理结果 （七）总计", &t.handled);
-    row(&mut out, "四、结转下年度继续办理", &t.carried_out);
     let ok = if t.balances() { "相符" } else { "不相符，请核对台账" };
     let _ = writeln!(
         out,
-        "\n本年新收 {} + 上年结转 {} = 办理结果总计 {} + 结转下年度 {}：{ok}。",
+        "本年新收 {} + 上年结转 {} = 办理结果总计 {} + 结转下年度 {}：{ok}。",
         t.received.total(),
         t.carried_in.total(),
         t.handled.total(),
@@ -124,4 +147,37 @@ pub fn markdown(t: &TableThree) -> String {
         );
     }
     out
+}
+
+/// A titled Markdown table; the first row is the header, first column text, the rest numbers.
+fn markdown_table(title: &str, rows: &[Vec<String>]) -> String {
+    let mut out = format!("# {title}\n\n");
+    for (i, row) in rows.iter().enumerate() {
+        let cells: Vec<String> = row.iter().map(|c| crate::reports::markdown_text(c)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+        if i == 0 {
+            let _ = writeln!(out, "|---|{}", "---:|".repeat(row.len().saturating_sub(1)));
+        }
+    }
+    out
+}
+
+/// The report as a Word document: the title, then each section's table as in the format.
+pub fn docx(
+    year: i32,
+    two: Option<&[Vec<String>]>,
+    three: &TableThree,
+    four: &TableFour,
+) -> zip::result::ZipResult<Vec<u8>> {
+    let mut d = Docx::new();
+    d.heading(1, &format!("{year}年政府信息公开工作年度报告（统计表）"));
+    if let Some(rows) = two {
+        d.heading(2, "二、主动公开政府信息情况").table(rows, 1);
+    }
+    d.heading(2, "三、收到和处理政府信息公开申请情况").table(&three_rows(three), 1);
+    for line in balance_line(three).lines().filter(|l| !l.trim().is_empty()) {
+        d.paragraph(line);
+    }
+    d.heading(2, "四、政府信息公开行政复议、行政诉讼情况").table(&four_rows(four), 1);
+    d.finish()
 }

@@ -13,26 +13,8 @@ const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
 
 /// The MIME type of a DOCX file.
-pub(super) const DOCX_MIME: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-
-/// Escape text for XML character data and attribute values; characters XML
-/// 1.0 cannot hold (most C0 controls) are dropped.
-pub(super) fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(super) use crate::docx::DOCX_MIME;
+pub(super) use crate::docx::xml_escape;
 
 /// `word/document.xml` with one `<w:p><w:r><w:t>` paragraph per entry.
 pub(super) fn document_xml<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> String {
