@@ -72,7 +72,7 @@ pub enum Command {
     Audit(AuditArgs),
     /// Sections 二 (from the catalogue), 三 and 四 of the annual report, from the application register.
     ///
-    /// The register is a CSV file with the Chinese headers 申请编号, 收到日期, 申请人类型,
+    /// The register is a CSV file or an XLSX workbook with the Chinese headers 申请编号, 收到日期, 申请人类型,
     /// 申请内容, 办理结果, 答复日期, 是否延期, 行政复议, 行政诉讼; a file with a bad cell is
     /// refused whole, each bad cell named by line and column.
     Report(ReportArgs),
@@ -83,7 +83,7 @@ pub struct ReportArgs {
     /// The report's year.
     #[arg(long)]
     pub year: i32,
-    /// The application register (CSV, UTF-8).
+    /// The application register: CSV (UTF-8) or an XLSX workbook (its first sheet with rows).
     #[arg(long)]
     pub register: PathBuf,
     /// Print JSON instead of Markdown.

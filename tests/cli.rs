@@ -387,3 +387,58 @@ fn report_prints_table_three_of_a_register_and_refuses_a_bad_one() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 2, column 收到日期") && err.contains("\"2020-02-30\""), "{err}");
 }
+
+/// A register kept in Excel: the first sheet with rows is read, headers and all.
+#[test]
+fn report_reads_a_register_kept_as_xlsx() {
+    use std::io::Write;
+    let cell = |r: usize, c: usize, t: &str| {
+        format!(r#"<c r="{}{}" t="inlineStr"><is><t>{t}</t></is></c>"#, (b'A' + c as u8) as char, r + 1)
+    };
+    let rows = [
+        ["申请编号", "收到日期", "申请人类型", "办理结果", "答复日期"],
+        ["A1", "2020-01-02", "自然人", "予以公开", "2020-01-09"],
+        ["A2", "2020-01-05", "法人或其他组织-商业企业", "无法提供-本机关不掌握相关政府信息", "2020-01-20"],
+        ["A3", "2020-12-30", "自然人", "", ""],
+    ];
+    let sheet: String = rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            format!(
+                r#"<row r="{}">{}</row>"#,
+                r + 1,
+                row.iter().enumerate().map(|(c, t)| cell(r, c, t)).collect::<String>()
+            )
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("台账.xlsx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, body) in [
+        ("[Content_Types].xml", r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#.to_owned()),
+        ("xl/workbook.xml", r#"<workbook><sheets><sheet name="2020年台账" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_owned()),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<Relationships><Relationship Id="rId1" Type="http://x/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_owned(),
+        ),
+        ("xl/worksheets/sheet1.xml", format!("<worksheet><sheetData>{sheet}</sheetData></worksheet>")),
+    ] {
+        zip.start_file(name, opts).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    let out =
+        govsearch(dir.path()).args(["report", "--year", "2020", "--json", "--register"]).arg(&path).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["三"]["received"], serde_json::json!([2, 1, 0, 0, 0, 0]), "{j}");
+    assert_eq!(j["三"]["carried_out"], serde_json::json!([1, 0, 0, 0, 0, 0]));
+    // a file that is neither: named, nothing read
+    let junk = dir.path().join("junk.csv");
+    std::fs::write(&junk, [0xB9u8, 0xFA, 0xB7, 0xA2]).unwrap(); // GBK 国发
+    let out = govsearch(dir.path()).args(["report", "--year", "2020", "--register"]).arg(&junk).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not UTF-8"), "{}", String::from_utf8_lossy(&out.stderr));
+}

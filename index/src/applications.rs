@@ -2,7 +2,8 @@
 //! 收到和处理政府信息公开申请情况, counted from the application register
 //! (依申请公开台账) staff keep, one row per application.
 //!
-//! The register is read from CSV with Chinese headers ([`parse_register`]):
+//! The register is read from CSV with Chinese headers ([`parse_register`]),
+//! or from a workbook's first sheet ([`csv_of_sheet`]):
 //!
 //! | column | required | what |
 //! |---|---|---|
@@ -279,6 +280,24 @@ fn csv_records(text: &str) -> Vec<(usize, Vec<String>)> {
         out.push((start_line, record));
     }
     out.retain(|(_, r)| !(r.len() == 1 && r[0].trim().is_empty()));
+    out
+}
+
+/// The register's CSV from a workbook as the attachment reader renders it
+/// (`govsearch_crawler::attachments`: each sheet under `【name】`, one line
+/// per non-empty row, cells tab-separated in their columns): the first
+/// sheet that has rows. Line numbers in errors then count its non-empty rows.
+pub fn csv_of_sheet(rendered: &str) -> String {
+    let mut out = String::new();
+    let lines = rendered.lines().skip_while(|l| !(l.starts_with('【') && l.ends_with('】'))).skip(1);
+    for line in lines.take_while(|l| !l.trim().is_empty()) {
+        let cells: Vec<String> = line
+            .split('\t')
+            .map(|c| if c.contains([',', '"']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c.to_owned() })
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
     out
 }
 
@@ -612,5 +631,14 @@ mod tests {
         let bad = parse_register("申请编号,收到日期,申请人类型,办理结果,答复日期,行政复议\nA,2020-01-02,自然人,,,维持\nB,2020-01-02,自然人,予以公开,2020-01-03,驳回\n").unwrap_err();
         let at: Vec<(usize, &str)> = bad.iter().map(|e| (e.line, e.column.as_str())).collect();
         assert_eq!(at, [(2, "行政复议"), (3, "行政复议")]);
+    }
+
+    #[test]
+    fn a_workbook_sheet_becomes_the_register() {
+        let rendered = "【台账】\n申请编号\t收到日期\t申请人类型\t申请内容\t办理结果\t答复日期\nA1\t2020-01-02\t自然人\t要求公开\"某\"文件,附件\t予以公开\t2020-01-09\nA2\t2020-01-05\t科研机构\n\n【其他】\nx";
+        let apps = parse_register(&csv_of_sheet(rendered)).unwrap();
+        assert_eq!(apps.len(), 2);
+        assert_eq!((apps[0].outcome.map(Outcome::code), apps[1].applicant), (Some("disclosed"), Applicant::Research));
+        assert_eq!(csv_of_sheet("no sheet here"), "");
     }
 }

@@ -17,8 +17,7 @@ use crate::cli::ReportArgs;
 use crate::docx::Docx;
 
 pub fn run(a: ReportArgs, ctx: &Ctx) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(&a.register)
-        .with_context(|| format!("reading the application register {}", a.register.display()))?;
+    let text = register_text(&a.register)?;
     let apps = match parse_register(&text) {
         Ok(apps) => apps,
         Err(errors) => {
@@ -47,6 +46,24 @@ pub fn run(a: ReportArgs, ctx: &Ctx) -> Result<ExitCode> {
     print!("\n{}", balance_line(&three));
     print!("\n{}", markdown_table(&format!("{} 年 四、政府信息公开行政复议、行政诉讼情况", a.year), &four_rows(&four)));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The register as CSV text: a CSV file (UTF-8) as it is, an XLSX workbook
+/// (recognised by its bytes) from its first sheet with rows.
+fn register_text(path: &std::path::Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading the application register {}", path.display()))?;
+    if bytes.starts_with(b"PK\x03\x04") {
+        let sheet = govsearch_crawler::attachments::extract_text("xlsx", &bytes)
+            .map_err(|e| anyhow::anyhow!("{}: not a readable XLSX workbook: {e}", path.display()))?;
+        return Ok(govsearch_index::applications::csv_of_sheet(&sheet));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not UTF-8 at byte {} (save the register as CSV UTF-8, or as XLSX)",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Section 二's first table, from the catalogue, when the data folder has one.
