@@ -33,6 +33,26 @@ pub fn documents_csv(docs: &[&Document]) -> String {
     out
 }
 
+/// Text for XML character data and attribute values (a feed, a DOCX): the
+/// five special characters escaped, characters XML 1.0 cannot hold (most C0
+/// controls, U+FFFE, U+FFFF) dropped, so crawled text never breaks the document.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Crawled text made inert in Markdown: emphasis, links, HTML, tables and
 /// headings are escaped, line breaks become spaces.
 pub fn markdown_text(s: &str) -> String {
@@ -60,6 +80,11 @@ pub fn markdown_url(u: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xml_text_is_escaped_and_forbidden_characters_dropped() {
+        assert_eq!(xml_escape("a<b>&\"c'\u{0}\u{8}\td\u{FFFF}"), "a&lt;b&gt;&amp;&quot;c&apos;\td");
+    }
 
     #[test]
     fn crawled_text_is_inert_in_markdown() {

@@ -934,15 +934,7 @@ fn catalogue_links(
             // the records the column page carries for this list count as its first
             embedded_items(site, state, run, d, &key, kind, &column, &s.embedded, rec)?;
         }
-        rec.links.push(NewUrl {
-            url: u.to_string(),
-            site: site.cfg.name.clone(),
-            kind: UrlKind::Feed,
-            depth: d.depth,
-            parent: Some(d.url.clone()),
-            column,
-            link_text: String::new(),
-        });
+        rec.links.push(feed_link(site, d, u.to_string(), column));
     }
     if let Some(b) = backfill.map(|b| crate::urlnorm::normalize(&b)) {
         if site.scope.in_scope(&b).is_ok() {
@@ -1115,15 +1107,7 @@ async fn feed_step(
     }
     if end.is_none() {
         let next = Feed::page_url(url, feed.page + 1);
-        rec.links.push(NewUrl {
-            url: next.to_string(),
-            site: name.clone(),
-            kind: UrlKind::Feed,
-            depth: d.depth,
-            parent: Some(d.url.clone()),
-            column: d.column.clone(),
-            link_text: String::new(),
-        });
+        rec.links.push(feed_link(site, d, next.to_string(), d.column.clone()));
     }
     note(end, page.claimed_total)?;
     if feed.page == 1 && end == Some(crate::platform::WalkEnd::Empty) {
@@ -1145,15 +1129,7 @@ fn fall_back(site: &SiteCtx, d: &DueUrl, url: &Url, not_found: bool, rec: &mut F
         return Ok(());
     }
     tracing::info!(site = %site.cfg.name, from = %url, to = %next, "list endpoint did not answer: trying another way");
-    rec.links.push(NewUrl {
-        url: next.to_string(),
-        site: site.cfg.name.clone(),
-        kind: UrlKind::Feed,
-        depth: d.depth,
-        parent: Some(d.url.clone()),
-        column: d.column.clone(),
-        link_text: String::new(),
-    });
+    rec.links.push(feed_link(site, d, next.to_string(), d.column.clone()));
     Ok(())
 }
 
@@ -1174,16 +1150,21 @@ fn backfill_if_short(
     }
     let Some((first, column)) = state.backfill_feed(&site.cfg.name)? else { return Ok(()) };
     tracing::info!(site = %site.cfg.name, list = %key, "list served fewer items than it claims: site search backfill");
-    rec.links.push(NewUrl {
-        url: first,
+    rec.links.push(feed_link(site, d, first, column));
+    Ok(())
+}
+
+/// A list page queued from the page `d`: a step of the same walk, at its depth.
+fn feed_link(site: &SiteCtx, d: &DueUrl, url: String, column: String) -> NewUrl {
+    NewUrl {
+        url,
         site: site.cfg.name.clone(),
         kind: UrlKind::Feed,
         depth: d.depth,
         parent: Some(d.url.clone()),
         column,
         link_text: String::new(),
-    });
-    Ok(())
+    }
 }
 
 /// Most links enqueued from one page.

@@ -10,7 +10,7 @@ use govsearch_index::applications::{
     Applicant, CaseResult, Counts, TableFour, TableThree, parse_register, table_four, table_three,
 };
 use govsearch_index::audit::Calendar;
-use govsearch_index::tally::{GroupBy, Period, TallyQuery};
+use govsearch_index::tally::{GroupBy, InstrumentRow, Period, TallyQuery};
 
 use super::{Ctx, report_error, write_file};
 use crate::cli::ReportArgs;
@@ -77,14 +77,19 @@ fn section_two(ctx: &Ctx, year: i32) -> Result<Option<Vec<Vec<String>>>> {
         TallyQuery { period: Period::Year(year), sites: Vec::new(), publisher: None, group_by: GroupBy::Category };
     let ans = govsearch_index::tally::answer(&docs, &query, &govsearch_index::dates::today()).map_err(report_error)?;
     let (Some(r), Some(n)) = (&ans.rules, &ans.normative) else { return Ok(None) };
-    let row = |name: &str, i: &govsearch_index::tally::InstrumentRow| {
+    Ok(Some(two_rows(r, n)))
+}
+
+/// Section 二's first table as rows: the heading, 规章, 行政规范性文件.
+pub fn two_rows(rules: &InstrumentRow, normative: &InstrumentRow) -> Vec<Vec<String>> {
+    let row = |name: &str, i: &InstrumentRow| {
         vec![name.to_owned(), i.issued.len().to_string(), i.abolished.len().to_string(), i.in_force.len().to_string()]
     };
-    Ok(Some(vec![
+    vec![
         ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"].map(str::to_owned).to_vec(),
-        row("规章", r),
-        row("行政规范性文件", n),
-    ]))
+        row("规章", rules),
+        row("行政规范性文件", normative),
+    ]
 }
 
 /// Table 三 as rows, in the national layout: a heading row, then one row

@@ -55,9 +55,12 @@ pub fn tally(cat: &Catalogue, query: &TallyQuery, json: bool, csv: Option<&Path>
     }
     if let (Some(r), Some(n)) = (&ans.rules, &ans.normative) {
         let _ = writeln!(out, "\n## 表二 主动公开政府信息情况（{} 年）\n", ans.year.unwrap_or_default());
-        let _ = writeln!(out, "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |\n|---|---:|---:|---:|");
-        let _ = writeln!(out, "| 规章 | {} | {} | {} |", r.issued.len(), r.abolished.len(), r.in_force.len());
-        let _ = writeln!(out, "| 行政规范性文件 | {} | {} | {} |", n.issued.len(), n.abolished.len(), n.in_force.len());
+        for (i, row) in super::report::two_rows(r, n).iter().enumerate() {
+            let _ = writeln!(out, "| {} |", row.join(" | "));
+            if i == 0 {
+                let _ = writeln!(out, "|---|---:|---:|---:|");
+            }
+        }
         let _ = writeln!(out, "| 行政许可、行政处罚、行政强制、行政事业性收费 | 来自业务系统，不由本工具统计 | | |");
     }
     Ok(out)

@@ -14,7 +14,7 @@ const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 /// The MIME type of a DOCX file.
 pub(super) use crate::docx::DOCX_MIME;
-pub(super) use crate::docx::xml_escape;
+pub(super) use crate::reports::xml_escape;
 
 /// `word/document.xml` with one `<w:p><w:r><w:t>` paragraph per entry.
 pub(super) fn document_xml<'a>(paragraphs: impl IntoIterator<Item = &'a str>) -> String {

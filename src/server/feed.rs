@@ -29,6 +29,7 @@ use time::macros::format_description;
 use super::api::SearchParams;
 use super::pages::document_href;
 use super::{ApiError, AppState, blocking};
+use crate::reports::xml_escape as xml;
 
 /// Entries in a feed unless `size` asks for fewer (or more, up to the search cap).
 pub(super) const FEED_SIZE: usize = 50;
@@ -142,24 +143,6 @@ fn base_of(headers: &HeaderMap) -> String {
     format!("{}://{host}", if https { "https" } else { "http" })
 }
 
-/// Text for an XML element or attribute: escaped, characters XML 1.0 forbids dropped.
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// `YYYY-MM-DD` as the start of that day in China, RFC 3339.
 fn day_start(date: &str) -> Option<String> {
     let d = time::Date::parse(date.get(..10)?, format_description!("[year]-[month]-[day]")).ok()?;
@@ -265,11 +248,6 @@ fn urlencode_id(id: &str) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn xml_text_is_escaped_and_forbidden_characters_dropped() {
-        assert_eq!(xml("a<b>&\"c'\u{0}\u{8}\td\u{FFFF}"), "a&lt;b&gt;&amp;&quot;c&apos;\td");
-    }
 
     #[test]
     fn http_dates_round_trip_and_days_start_in_china() {

@@ -7,9 +7,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::http::{Method, Response, StatusCode, Uri, header};
+use axum::body::Body;
+use axum::http::{Method, Response, StatusCode, Uri};
 use govsearch_crawler::Config;
 use govsearch_crawler::crawl::{self, CrawlOptions};
 
@@ -63,9 +62,7 @@ fn detail_page(cat: usize, i: usize) -> String {
     )
 }
 
-fn answer(status: StatusCode, ctype: &str, body: String) -> Response<Body> {
-    Response::builder().status(status).header(header::CONTENT_TYPE, ctype).body(Body::from(body)).unwrap()
-}
+use common::answer;
 
 fn handle(log: &Log, method: &Method, uri: &Uri, body: &[u8]) -> Response<Body> {
     let pq = uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
@@ -125,11 +122,7 @@ fn handle(log: &Log, method: &Method, uri: &Uri, body: &[u8]) -> Response<Body> 
 async fn serve() -> (String, Arc<Log>) {
     let log: Arc<Log> = Arc::default();
     let l = log.clone();
-    let app = Router::new().fallback(move |method: Method, uri: Uri, body: Bytes| {
-        let l = l.clone();
-        async move { handle(&l, &method, &uri, &body) }
-    });
-    (common::serve(app).await, log)
+    (common::serve_with_body(move |method: &Method, uri: &Uri, body: &[u8]| handle(&l, method, uri, body)).await, log)
 }
 
 fn config(base: &str) -> Config {

@@ -10,7 +10,7 @@ use axum::http::{Request, Response, StatusCode, header};
 use govsearch_crawler::Config;
 use govsearch_crawler::crawl::{self, CrawlOptions};
 
-use crate::common;
+use crate::common::{self, answer};
 
 /// 国务院文件: two pages of 250.
 const GW: usize = 300;
@@ -43,10 +43,6 @@ fn day(i: usize) -> String {
     format!("2024-{:02}-{:02}", i % 12 + 1, i % 28 + 1)
 }
 
-fn respond(status: StatusCode, ctype: &str, body: String) -> Response<Body> {
-    Response::builder().status(status).header(header::CONTENT_TYPE, ctype).body(Body::from(body)).unwrap()
-}
-
 impl Fixture {
     fn handle(&self, req: &Request<Body>) -> Response<Body> {
         let host = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("").to_owned();
@@ -58,7 +54,7 @@ impl Fixture {
         let html = "text/html; charset=utf-8";
         let path = req.uri().path();
         if path == "/robots.txt" {
-            return respond(StatusCode::OK, "text/plain", "User-agent: *\nAllow: /\n".into());
+            return answer(StatusCode::OK, "text/plain", "User-agent: *\nAllow: /\n".into());
         }
         if host.starts_with("localhost") {
             return self.library(path, &q);
@@ -71,7 +67,7 @@ impl Fixture {
 <script>$.ajax({{ url: "{api}", data: {{ t: "zhengcelibrary_gw", q: "", p: 1, n: 10 }} }});</script>
 </body></html>"#
             );
-            return respond(StatusCode::OK, html, page);
+            return answer(StatusCode::OK, html, page);
         }
         let found = path
             .strip_prefix("/zhengce/zhengceku/")
@@ -79,11 +75,11 @@ impl Fixture {
             .and_then(|r| r.split_once("/content_"))
             .and_then(|(lib, i)| Some((lib.to_owned(), i.parse::<usize>().ok()?)))
             .filter(|(lib, i)| (lib == "gw" && *i < GW) || (lib == "bm" && *i < BM));
-        let Some((lib, i)) = found else { return respond(StatusCode::NOT_FOUND, html, "<h1>404</h1>".into()) };
+        let Some((lib, i)) = found else { return answer(StatusCode::NOT_FOUND, html, "<h1>404</h1>".into()) };
         let number =
             if lib == "gw" && i == MISLISTED { format!("国发〔2024〕{i}0号") } else { doc_number(&lib, i) };
         let org = if lib == "gw" { "国务院" } else { "教育部" };
-        respond(
+        answer(
             StatusCode::OK,
             html,
             format!(
@@ -103,13 +99,13 @@ impl Fixture {
         let Some((lib, total, org)) =
             (path == "/search-gov/data").then(|| q.get("t").and_then(|t| library(t))).flatten()
         else {
-            return respond(StatusCode::NOT_FOUND, "text/html", "<h1>404</h1>".into());
+            return answer(StatusCode::NOT_FOUND, "text/html", "<h1>404</h1>".into());
         };
         let page = q.get("p").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
         let size = q.get("n").and_then(|p| p.parse::<usize>().ok()).unwrap_or(20).clamp(1, 1000);
         let start = (page - 1) * size;
         if start >= total {
-            return respond(
+            return answer(
                 StatusCode::OK,
                 json,
                 r#"{"code":1001,"msg":"抱歉，没有找到相关结果","data":[],"searchVO":null}"#.into(),
@@ -130,7 +126,7 @@ impl Fixture {
             .collect();
         let body = serde_json::json!({"code": 200, "msg": "操作成功", "searchVO": {
             "totalCount": total, "totalpage": total.div_ceil(size), "listVO": items}});
-        respond(StatusCode::OK, json, body.to_string())
+        answer(StatusCode::OK, json, body.to_string())
     }
 }
 

@@ -9,9 +9,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
-use axum::body::{Body, Bytes};
-use axum::http::{Method, Response, StatusCode, Uri, header};
+use axum::body::Body;
+use axum::http::{Method, Response, StatusCode, Uri};
 use govsearch_crawler::Config;
 use govsearch_crawler::crawl::{self, CrawlOptions};
 
@@ -90,9 +89,7 @@ fn detail_page(col: usize, i: usize) -> String {
     )
 }
 
-fn answer(status: StatusCode, ctype: &str, body: String) -> Response<Body> {
-    Response::builder().status(status).header(header::CONTENT_TYPE, ctype).body(Body::from(body)).unwrap()
-}
+use common::answer;
 
 fn handle(log: &Mutex<Log>, method: &Method, uri: &Uri, body: &[u8]) -> Response<Body> {
     let path = uri.path();
@@ -178,11 +175,7 @@ fn handle(log: &Mutex<Log>, method: &Method, uri: &Uri, body: &[u8]) -> Response
 async fn serve() -> (String, Arc<Mutex<Log>>) {
     let log = Arc::new(Mutex::new(Log::default()));
     let l = log.clone();
-    let app = Router::new().fallback(move |method: Method, uri: Uri, body: Bytes| {
-        let l = l.clone();
-        async move { handle(&l, &method, &uri, &body) }
-    });
-    (common::serve(app).await, log)
+    (common::serve_with_body(move |method: &Method, uri: &Uri, body: &[u8]| handle(&l, method, uri, body)).await, log)
 }
 
 fn config(base: &str) -> Config {

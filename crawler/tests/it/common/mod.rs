@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, Response};
+use axum::body::{Body, Bytes};
+use axum::http::{Method, Request, Response, StatusCode, Uri, header};
 use govsearch_crawler::state::CrawlState;
 
 /// A Type1 Helvetica font object, for [`minimal_pdf`].
@@ -61,6 +61,24 @@ where
         async move { handle(&req) }
     }))
     .await
+}
+
+/// [`serve`] an app that answers every request with `handle(method, uri,
+/// body)`: for fixtures that read POSTed forms.
+pub(crate) async fn serve_with_body<F>(handle: F) -> String
+where
+    F: Fn(&Method, &Uri, &[u8]) -> Response<Body> + Clone + Send + Sync + 'static,
+{
+    serve(Router::new().fallback(move |method: Method, uri: Uri, body: Bytes| {
+        let handle = handle.clone();
+        async move { handle(&method, &uri, &body) }
+    }))
+    .await
+}
+
+/// An answer with `status`, a `Content-Type` and `body`.
+pub(crate) fn answer(status: StatusCode, ctype: &str, body: String) -> Response<Body> {
+    Response::builder().status(status).header(header::CONTENT_TYPE, ctype).body(Body::from(body)).unwrap()
 }
 
 /// The crawl-state database in `dir`.
